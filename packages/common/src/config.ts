@@ -1,0 +1,124 @@
+/**
+ * Configuration from the environment, validated once at start-up. Every field names its
+ * environment variable, default and unit. Unset production variables select the embedded
+ * defaults (SQLite, local object directory, in-process fan-out).
+ */
+import * as path from 'node:path';
+import { z } from 'zod';
+
+const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+const optionalString = z
+  .string()
+  .optional()
+  .transform((s) => (s === undefined || s.trim() === '' ? undefined : s.trim()));
+
+export const ConfigSchema = z.object({
+  /** WEFT_DATA_DIR: embedded database file and object directory. Default `./.weft`. */
+  dataDir: z.string().default('.weft'),
+  /** DATABASE_URL: `postgres://…` selects PostgreSQL; unset uses SQLite at `<dataDir>/weft.sqlite`. */
+  databaseUrl: optionalString,
+  /** WEFT_DB_POOL_MAX: PostgreSQL connection pool size per process. */
+  dbPoolMax: int(10, 1),
+  /** REDIS_URL: `redis://…` enables Redis fan-out; unset uses in-process fan-out. */
+  redisUrl: optionalString,
+  /** S3_ENDPOINT / S3_BUCKET / S3_REGION: unset S3_BUCKET uses `<dataDir>/objects`. */
+  s3Endpoint: optionalString,
+  s3Bucket: optionalString,
+  s3Region: z.string().default('us-east-1'),
+  s3AccessKeyId: optionalString,
+  s3SecretAccessKey: optionalString,
+  /** WEFT_HOST: address the api listens on. Default 127.0.0.1. */
+  host: z.string().default('127.0.0.1'),
+  /** WEFT_PORT: api HTTP port. Default 8080. */
+  port: int(8080),
+  /** WEFT_SCHEDULER_URL: `host:port` of the scheduler's gRPC server. */
+  schedulerUrl: z.string().default('127.0.0.1:7070'),
+  /** WEFT_SCHEDULER_PORT: port the scheduler binds (default: the port of WEFT_SCHEDULER_URL). */
+  schedulerPort: z.coerce.number().int().optional(),
+  /** WEFT_EXECUTOR_SECRET: shared secret executors present to the scheduler; unset = none. */
+  executorSecret: optionalString,
+  /** WEFT_EXECUTOR_SLOTS: concurrent tasks per executor. Default 1. */
+  executorSlots: int(1, 1),
+  /** WEFT_LEASE_TTL_MS: a task lease not renewed for this long expires. */
+  leaseTtlMs: int(15_000, 500),
+  /** WEFT_HEARTBEAT_MS: executor heartbeat interval. */
+  heartbeatMs: int(3_000, 100),
+  /** WEFT_MAX_ATTEMPTS: attempts per task before the job fails. */
+  maxAttempts: int(3, 1),
+  /** WEFT_RETRY_BACKOFF_MS: base of the exponential backoff between attempts. */
+  retryBackoffMs: int(500, 0),
+  /** WEFT_MAX_UPLOAD_BYTES: largest accepted CSV upload. Default 1 GiB. */
+  maxUploadBytes: int(1024 * 1024 * 1024, 1),
+  /** WEFT_MAX_COLUMNS: most columns a CSV may have. */
+  maxColumns: int(10_000, 1),
+  /** WEFT_MAX_FIELD_BYTES: longest single CSV field. Default 1 MiB. */
+  maxFieldBytes: int(1024 * 1024, 1),
+  /** WEFT_BATCH_ROWS: rows per Arrow record batch. */
+  batchRows: int(65_536, 1),
+  /** WEFT_LOG_LEVEL: pino level. */
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** WEFT_CORS_ORIGINS: comma-separated allowed origins; empty = same origin only. */
+  corsOrigins: z
+    .string()
+    .default('')
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+const ENV_NAMES: Record<keyof z.input<typeof ConfigSchema>, string> = {
+  dataDir: 'WEFT_DATA_DIR',
+  databaseUrl: 'DATABASE_URL',
+  dbPoolMax: 'WEFT_DB_POOL_MAX',
+  redisUrl: 'REDIS_URL',
+  s3Endpoint: 'S3_ENDPOINT',
+  s3Bucket: 'S3_BUCKET',
+  s3Region: 'S3_REGION',
+  s3AccessKeyId: 'AWS_ACCESS_KEY_ID',
+  s3SecretAccessKey: 'AWS_SECRET_ACCESS_KEY',
+  host: 'WEFT_HOST',
+  port: 'WEFT_PORT',
+  schedulerUrl: 'WEFT_SCHEDULER_URL',
+  schedulerPort: 'WEFT_SCHEDULER_PORT',
+  executorSecret: 'WEFT_EXECUTOR_SECRET',
+  executorSlots: 'WEFT_EXECUTOR_SLOTS',
+  leaseTtlMs: 'WEFT_LEASE_TTL_MS',
+  heartbeatMs: 'WEFT_HEARTBEAT_MS',
+  maxAttempts: 'WEFT_MAX_ATTEMPTS',
+  retryBackoffMs: 'WEFT_RETRY_BACKOFF_MS',
+  maxUploadBytes: 'WEFT_MAX_UPLOAD_BYTES',
+  maxColumns: 'WEFT_MAX_COLUMNS',
+  maxFieldBytes: 'WEFT_MAX_FIELD_BYTES',
+  batchRows: 'WEFT_BATCH_ROWS',
+  logLevel: 'WEFT_LOG_LEVEL',
+  corsOrigins: 'WEFT_CORS_ORIGINS',
+};
+
+/** The environment variable behind each config field. */
+export const CONFIG_ENV_NAMES: Readonly<Record<string, string>> = ENV_NAMES;
+
+/**
+ * Reads and validates the configuration.
+ * @throws Error naming every invalid variable and why.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const raw: Record<string, unknown> = {};
+  for (const [field, name] of Object.entries(ENV_NAMES)) {
+    if (env[name] !== undefined && env[name] !== '') raw[field] = env[name];
+  }
+  const parsed = ConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${ENV_NAMES[i.path[0] as keyof typeof ENV_NAMES] ?? i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const cfg = { ...parsed.data, ...overrides };
+  cfg.dataDir = path.resolve(cfg.dataDir);
+  return cfg;
+}
+
+/** Host and port of the scheduler's gRPC address. */
+export function schedulerBindPort(cfg: Config): number {
+  if (cfg.schedulerPort !== undefined) return cfg.schedulerPort;
+  const m = /:(\d+)$/.exec(cfg.schedulerUrl);
+  return m ? Number(m[1]) : 7070;
+}

@@ -1,0 +1,11 @@
+// @weft/kernels — AssemblyScript entry point. Compiled with `--enable simd -O3 --runtime stub`.
+//
+// Memory model: the JS side owns all memory above `heapBase()` and manages it as a stack
+// arena (see src/wasm/runtime.ts). Every kernel takes raw byte pointers into linear memory
+// and never allocates. Matrices are row-major; X is float32 [nRows, nFeatures].
+
+export { heapBase } from "./memory";
+export { logisticLossGrad, linearScores } from "./logistic";
+export { adamEpoch } from "./adam";
+export { gramAccumulate } from "./linear";
+export { columnStats, scaleColumn, fillMissing } from "./columns";

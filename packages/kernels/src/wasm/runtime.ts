@@ -1,0 +1,151 @@
+import { WASM_BASE64 } from '../generated/wasm.js';
+import { KernelError } from '../errors.js';
+
+/** Raw exports of kernels.wasm (see packages/kernels/assembly/). Pointers are byte offsets. */
+export interface KernelExports {
+  memory: WebAssembly.Memory;
+  heapBase(): number;
+  logisticLossGrad(xp: number, yp: number, wp: number, gp: number, sp: number, n: number, d: number, k: number): number;
+  linearScores(xp: number, wp: number, outp: number, n: number, d: number, k: number): void;
+  adamEpoch(
+    xp: number, yp: number, wp: number, mp: number, vp: number, gp: number, ip: number, sp: number,
+    n: number, d: number, k: number, lr: number, l2: number, batch: number, seed: number, t0: number,
+    beta1: number, beta2: number, eps: number,
+  ): number;
+  gramAccumulate(xp: number, yp: number, n: number, d: number, xtxp: number, xtyp: number, sxp: number): void;
+  columnStats(vp: number, mp: number, n: number, outp: number): void;
+  scaleColumn(vp: number, mp: number, n: number, mean: number, invScale: number, outp: number): void;
+  fillMissing(vp: number, mp: number, n: number, fill: number, outp: number): void;
+}
+
+const PAGE_BYTES = 65536;
+let moduleCache: WebAssembly.Module | null = null;
+
+function decodeBase64(b64: string): Uint8Array {
+  const bin = atob(b64);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+function instantiate(): KernelExports {
+  try {
+    moduleCache ??= new WebAssembly.Module(decodeBase64(WASM_BASE64));
+    const inst = new WebAssembly.Instance(moduleCache, {
+      env: {
+        abort: () => {
+          throw new Error('wasm abort');
+        },
+      },
+    });
+    return inst.exports as unknown as KernelExports;
+  } catch (e) {
+    throw new KernelError('WASM_UNAVAILABLE', `cannot instantiate kernels.wasm (needs WebAssembly SIMD): ${(e as Error).message}`);
+  }
+}
+
+/**
+ * A kernels.wasm instance plus a stack arena over its linear memory. Allocations are
+ * 16-byte aligned; `release(mark)` frees everything allocated after `mark()`. Views must be
+ * re-created after any allocation because growing memory detaches old ArrayBuffers: use
+ * `f64(ptr, n)` etc. right before reading or writing.
+ *
+ * Synchronous code shares one arena (`sharedArena()`); work that yields to the event loop
+ * between steps (async fits) takes a private one (`Arena.create()`) so interleaved jobs
+ * cannot free each other's memory. The compiled module is shared; instantiation is synchronous.
+ */
+export class Arena {
+  readonly k: KernelExports;
+  private top: number;
+
+  private constructor(k: KernelExports) {
+    this.k = k;
+    this.top = (k.heapBase() + 15) & ~15;
+  }
+
+  /** A new private instance with its own memory. Throws `WASM_UNAVAILABLE` without SIMD. */
+  static create(): Arena {
+    return new Arena(instantiate());
+  }
+
+  mark(): number {
+    return this.top;
+  }
+
+  release(mark: number): void {
+    this.top = mark;
+  }
+
+  /** Allocates `bytes` bytes (uninitialised); returns a byte pointer. */
+  alloc(bytes: number): number {
+    const ptr = this.top;
+    const end = ptr + ((bytes + 15) & ~15);
+    const have = this.k.memory.buffer.byteLength;
+    if (end > have) {
+      const pages = Math.ceil((end - have) / PAGE_BYTES);
+      try {
+        this.k.memory.grow(pages);
+      } catch (e) {
+        throw new KernelError('INVALID_INPUT', `wasm memory cannot grow to ${end} bytes: ${(e as Error).message}`);
+      }
+    }
+    this.top = end;
+    return ptr;
+  }
+
+  f32(ptr: number, n: number): Float32Array {
+    return new Float32Array(this.k.memory.buffer, ptr, n);
+  }
+  f64(ptr: number, n: number): Float64Array {
+    return new Float64Array(this.k.memory.buffer, ptr, n);
+  }
+  i32(ptr: number, n: number): Int32Array {
+    return new Int32Array(this.k.memory.buffer, ptr, n);
+  }
+  u8(ptr: number, n: number): Uint8Array {
+    return new Uint8Array(this.k.memory.buffer, ptr, n);
+  }
+
+  /** Allocates and copies values in as float32. */
+  putF32(a: ArrayLike<number>): number {
+    const p = this.alloc(a.length * 4);
+    this.f32(p, a.length).set(a);
+    return p;
+  }
+  /** Allocates and copies values in as float64. */
+  putF64(a: ArrayLike<number>): number {
+    const p = this.alloc(a.length * 8);
+    this.f64(p, a.length).set(a);
+    return p;
+  }
+  /** Allocates and copies values in as int32. */
+  putI32(a: ArrayLike<number>): number {
+    const p = this.alloc(a.length * 4);
+    this.i32(p, a.length).set(a);
+    return p;
+  }
+  /** Copies a validity mask in; returns 0 (the kernels' "all valid" pointer) for null. */
+  putMask(a: Uint8Array | null): number {
+    if (!a) return 0;
+    const p = this.alloc(a.length);
+    this.u8(p, a.length).set(a);
+    return p;
+  }
+
+  /** Runs `fn` and releases everything it allocated afterwards (synchronous scopes only). */
+  scoped<T>(fn: (a: Arena) => T): T {
+    const m = this.mark();
+    try {
+      return fn(this);
+    } finally {
+      this.release(m);
+    }
+  }
+}
+
+/** The arena shared by synchronous operations (predict, preprocessing, one-shot stats). */
+export function sharedArena(): Arena {
+  sharedArena_ ??= Arena.create();
+  return sharedArena_;
+}
+let sharedArena_: Arena | null = null;

@@ -1,0 +1,198 @@
+/**
+ * The node catalogue: every node type a workflow may use, its typed ports and its params
+ * schema. The canvas builds its palette and forms from `catalogueAsJson()`; the api and the
+ * scheduler validate with the zod schemas; executors read params through the same schemas.
+ */
+import { z } from 'zod';
+
+/** What flows along an edge. `split` = a table with a train/test assignment per row. */
+export const PORT_TYPES = ['table', 'split', 'model', 'metrics'] as const;
+export type PortType = (typeof PORT_TYPES)[number];
+
+export interface PortDef {
+  name: string;
+  type: PortType;
+  /** Whether the node may run without this input connected. */
+  optional?: boolean;
+}
+
+export type NodeCategory = 'data' | 'transform' | 'model' | 'evaluate';
+export type ModelTask = 'classification' | 'regression';
+
+export interface NodeTypeDef<P extends z.ZodTypeAny = z.ZodTypeAny> {
+  type: string;
+  label: string;
+  category: NodeCategory;
+  description: string;
+  inputs: PortDef[];
+  outputs: PortDef[];
+  params: P;
+  /** For model nodes: which kind of target they fit. */
+  task?: ModelTask;
+  /** For model nodes: whether they accept missing values in features. */
+  acceptsMissing?: boolean;
+}
+
+const columnList = z.array(z.string().min(1).max(256)).max(10000);
+
+export const DatasetParams = z.object({
+  datasetId: z.string().min(1).max(64).describe('Id of an uploaded dataset'),
+  target: z.string().min(1).max(256).optional().describe('Target column (required for training)'),
+  features: columnList.optional().describe('Feature columns; default: every column not ignored and not the target'),
+  ignore: columnList.optional().describe('Columns to leave out'),
+});
+
+export const SplitParams = z.object({
+  testFraction: z.number().gt(0).lt(1).default(0.2).describe('Fraction of rows held out for testing'),
+  seed: z.number().int().min(0).max(2 ** 31 - 1).optional().describe('Split seed; default: the workflow seed'),
+  stratify: z.boolean().default(true).describe('Keep class proportions in both parts (classification targets)'),
+});
+
+export const ImputeParams = z.object({
+  strategy: z.enum(['mean', 'median', 'most_frequent', 'constant']).default('mean'),
+  fillValue: z.union([z.number(), z.string()]).optional().describe('Value used by the constant strategy'),
+  columns: columnList.optional().describe('Columns to impute; default: every feature with missing values'),
+  addIndicator: z.boolean().default(false).describe('Add a 0/1 "was missing" feature per imputed column'),
+});
+
+export const ScaleParams = z.object({
+  method: z.enum(['standard', 'minmax', 'robust']).default('standard'),
+  columns: columnList.optional().describe('Columns to scale; default: every numeric feature'),
+});
+
+export const OneHotParams = z.object({
+  columns: columnList.optional().describe('Columns to encode; default: every categorical feature'),
+  maxCategories: z.number().int().min(1).max(1000).default(50).describe('Keep the most frequent categories; others count as unknown'),
+});
+
+export const LinearRegressionParams = z.object({
+  alpha: z.number().min(0).default(0).describe('L2 penalty (ridge); 0 = ordinary least squares'),
+  fitIntercept: z.boolean().default(true),
+});
+
+export const LogisticRegressionParams = z.object({
+  C: z.number().gt(0).default(1).describe('Inverse L2 regularisation strength (as in scikit-learn)'),
+  maxIter: z.number().int().min(1).max(100000).default(100).describe('Optimiser iterations'),
+  tol: z.number().gt(0).default(1e-4).describe('Stopping tolerance on the gradient'),
+  fitIntercept: z.boolean().default(true),
+});
+
+export const PredictParams = z.object({
+  modelId: z.string().min(1).max(64).describe('Id of a trained model'),
+});
+
+export const EvaluateParams = z.object({
+  positiveClass: z.string().max(256).optional().describe('Class treated as positive for binary metrics'),
+});
+
+/** Every node type, keyed by `type`. */
+export const NODE_CATALOGUE = {
+  dataset: {
+    type: 'dataset',
+    label: 'Dataset',
+    category: 'data',
+    description: 'An uploaded CSV dataset; chooses the target and feature columns.',
+    inputs: [],
+    outputs: [{ name: 'table', type: 'table' }],
+    params: DatasetParams,
+  },
+  split: {
+    type: 'split',
+    label: 'Train/test split',
+    category: 'transform',
+    description: 'Assigns each row to train or test, deterministically from (seed, row id).',
+    inputs: [{ name: 'table', type: 'table' }],
+    outputs: [{ name: 'split', type: 'split' }],
+    params: SplitParams,
+  },
+  impute: {
+    type: 'impute',
+    label: 'Impute missing values',
+    category: 'transform',
+    description: 'Fills missing values with statistics fitted on the train part.',
+    inputs: [{ name: 'split', type: 'split' }],
+    outputs: [{ name: 'split', type: 'split' }],
+    params: ImputeParams,
+  },
+  scale: {
+    type: 'scale',
+    label: 'Scale',
+    category: 'transform',
+    description: 'Standardises numeric features with statistics fitted on the train part.',
+    inputs: [{ name: 'split', type: 'split' }],
+    outputs: [{ name: 'split', type: 'split' }],
+    params: ScaleParams,
+  },
+  one_hot: {
+    type: 'one_hot',
+    label: 'One-hot encode',
+    category: 'transform',
+    description: 'Turns categorical features into 0/1 columns; unseen categories become all zeros.',
+    inputs: [{ name: 'split', type: 'split' }],
+    outputs: [{ name: 'split', type: 'split' }],
+    params: OneHotParams,
+  },
+  linear_regression: {
+    type: 'linear_regression',
+    label: 'Linear regression',
+    category: 'model',
+    description: 'Least squares (ridge when alpha > 0), solved exactly.',
+    inputs: [{ name: 'split', type: 'split' }],
+    outputs: [{ name: 'model', type: 'model' }],
+    params: LinearRegressionParams,
+    task: 'regression',
+    acceptsMissing: false,
+  },
+  logistic_regression: {
+    type: 'logistic_regression',
+    label: 'Logistic regression',
+    category: 'model',
+    description: 'Binary or multinomial logistic regression with an L2 penalty, fitted by L-BFGS.',
+    inputs: [{ name: 'split', type: 'split' }],
+    outputs: [{ name: 'model', type: 'model' }],
+    params: LogisticRegressionParams,
+    task: 'classification',
+    acceptsMissing: false,
+  },
+  evaluate: {
+    type: 'evaluate',
+    label: 'Evaluate',
+    category: 'evaluate',
+    description: 'Holdout metrics of a model on the test part of its split.',
+    inputs: [{ name: 'model', type: 'model' }],
+    outputs: [{ name: 'metrics', type: 'metrics' }],
+    params: EvaluateParams,
+  },
+  predict: {
+    type: 'predict',
+    label: 'Predict',
+    category: 'evaluate',
+    description: "Applies a trained model (with its fitted preprocessing) to every row of a table.",
+    inputs: [{ name: 'table', type: 'table' }],
+    outputs: [{ name: 'predictions', type: 'table' }],
+    params: PredictParams,
+  },
+} satisfies Record<string, NodeTypeDef>;
+
+export type NodeType = keyof typeof NODE_CATALOGUE;
+
+/** Looks up a node type; undefined when unknown. */
+export function nodeTypeDef(type: string): NodeTypeDef | undefined {
+  return Object.prototype.hasOwnProperty.call(NODE_CATALOGUE, type)
+    ? (NODE_CATALOGUE as Record<string, NodeTypeDef>)[type]
+    : undefined;
+}
+
+/** Parsed params type of a node type. */
+export type NodeParams<T extends NodeType> = z.output<(typeof NODE_CATALOGUE)[T]['params']>;
+
+/**
+ * The catalogue as plain JSON for the canvas: ports, and each params schema as JSON Schema
+ * (draft 2020-12) with defaults and descriptions.
+ */
+export function catalogueAsJson(): Array<Omit<NodeTypeDef, 'params'> & { params: unknown }> {
+  return Object.values(NODE_CATALOGUE as Record<string, NodeTypeDef>).map((d) => ({
+    ...d,
+    params: z.toJSONSchema(d.params, { io: 'input' }),
+  }));
+}

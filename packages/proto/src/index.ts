@@ -1,0 +1,10 @@
+/** @weft/proto: the contracts every other package shares. */
+export * from './states.js';
+export * from './errors.js';
+export * from './dataset.js';
+export * from './workflow.js';
+export * from './catalogue.js';
+export * from './validate.js';
+export * from './tasks.js';
+export * from './events.js';
+export * from './grpc.js';

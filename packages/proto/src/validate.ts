@@ -1,0 +1,290 @@
+/**
+ * Workflow validation: names the node and field of every problem, so the canvas can show
+ * each on the node at fault and the api can answer 400 WORKFLOW_INVALID with all of them.
+ */
+import { z } from 'zod';
+import { DatasetSchema, ColumnType, NUMERIC_TYPES } from './dataset.js';
+import { NodeTypeDef, PortDef, nodeTypeDef } from './catalogue.js';
+import { WorkflowGraph, WorkflowGraphSchema } from './workflow.js';
+
+export type WorkflowIssueCode =
+  | 'INVALID_GRAPH'
+  | 'DUPLICATE_NODE_ID'
+  | 'UNKNOWN_NODE_TYPE'
+  | 'INVALID_PARAM'
+  | 'UNKNOWN_EDGE_ENDPOINT'
+  | 'UNKNOWN_PORT'
+  | 'PORT_TYPE_MISMATCH'
+  | 'PORT_ALREADY_CONNECTED'
+  | 'MISSING_INPUT'
+  | 'CYCLE'
+  | 'UNKNOWN_DATASET'
+  | 'UNKNOWN_COLUMN'
+  | 'MISSING_TARGET'
+  | 'TARGET_TYPE_MISMATCH'
+  | 'NO_MODEL';
+
+/** One problem with a workflow; `nodeId` and `field` name where it is when known. */
+export interface WorkflowIssue {
+  code: WorkflowIssueCode;
+  message: string;
+  nodeId?: string;
+  /** Dotted path inside the node, e.g. `params.testFraction`, or `edges.3`. */
+  field?: string;
+}
+
+export interface ValidationContext {
+  /** Returns the stored schema of a dataset, or undefined if there is no such dataset. */
+  datasetSchema?: (datasetId: string) => DatasetSchema | undefined;
+  /** Require at least one model node (true when submitting a job). Default false. */
+  requireModel?: boolean;
+}
+
+export interface ResolvedEdge {
+  source: string;
+  sourcePort: PortDef;
+  target: string;
+  targetPort: PortDef;
+}
+
+export interface ValidationResult {
+  valid: boolean;
+  issues: WorkflowIssue[];
+  /** The graph with params defaults applied (only when the graph itself parsed). */
+  graph?: WorkflowGraph;
+  /** Node ids in a topological order (only when acyclic). */
+  order?: string[];
+  edges?: ResolvedEdge[];
+}
+
+/** Validates a workflow graph given as untrusted JSON. Never throws on bad input. */
+export function validateWorkflow(input: unknown, ctx: ValidationContext = {}): ValidationResult {
+  const issues: WorkflowIssue[] = [];
+  const parsed = WorkflowGraphSchema.safeParse(input);
+  if (!parsed.success) {
+    for (const iss of parsed.error.issues) {
+      const nodeIndex = iss.path[0] === 'nodes' && typeof iss.path[1] === 'number' ? iss.path[1] : undefined;
+      const rawNodes = (input as { nodes?: Array<{ id?: unknown }> } | null)?.nodes;
+      const nodeId = nodeIndex !== undefined && Array.isArray(rawNodes) ? rawNodes[nodeIndex]?.id : undefined;
+      issues.push({
+        code: 'INVALID_GRAPH',
+        message: `${iss.path.join('.') || 'graph'}: ${iss.message}`,
+        ...(typeof nodeId === 'string' ? { nodeId } : {}),
+        field: iss.path.join('.'),
+      });
+    }
+    return { valid: false, issues };
+  }
+  const graph = parsed.data;
+  const defs = new Map<string, NodeTypeDef>();
+  const seen = new Set<string>();
+  for (const node of graph.nodes) {
+    if (seen.has(node.id)) {
+      issues.push({ code: 'DUPLICATE_NODE_ID', nodeId: node.id, field: 'id', message: `Node id "${node.id}" is used more than once` });
+      continue;
+    }
+    seen.add(node.id);
+    const def = nodeTypeDef(node.type);
+    if (!def) {
+      issues.push({ code: 'UNKNOWN_NODE_TYPE', nodeId: node.id, field: 'type', message: `Node "${node.id}": unknown node type "${node.type}"` });
+      continue;
+    }
+    defs.set(node.id, def);
+    const p = (def.params as z.ZodTypeAny).safeParse(node.params);
+    if (!p.success) {
+      for (const iss of p.error.issues) {
+        const field = ['params', ...iss.path].join('.');
+        issues.push({ code: 'INVALID_PARAM', nodeId: node.id, field, message: `Node "${node.id}" (${def.label}): ${field}: ${iss.message}` });
+      }
+    } else {
+      node.params = p.data as Record<string, unknown>;
+    }
+  }
+
+  // Edges: endpoints, ports, types, one edge per input port.
+  const resolved: ResolvedEdge[] = [];
+  const inputTaken = new Map<string, number>();
+  graph.edges.forEach((e, i) => {
+    const sDef = defs.get(e.source);
+    const tDef = defs.get(e.target);
+    if (!seen.has(e.source) || !seen.has(e.target)) {
+      const missing = !seen.has(e.source) ? e.source : e.target;
+      issues.push({ code: 'UNKNOWN_EDGE_ENDPOINT', field: `edges.${i}`, message: `Edge ${i} refers to node "${missing}", which does not exist` });
+      return;
+    }
+    if (!sDef || !tDef) return; // unknown type already reported
+    const sPort = pickPort(sDef.outputs, e.sourceHandle);
+    const tPort = pickPort(tDef.inputs, e.targetHandle);
+    if (!sPort) {
+      issues.push({ code: 'UNKNOWN_PORT', nodeId: e.source, field: `edges.${i}.sourceHandle`, message: `Node "${e.source}" (${sDef.label}) has no output port "${e.sourceHandle ?? ''}"` });
+      return;
+    }
+    if (!tPort) {
+      issues.push({ code: 'UNKNOWN_PORT', nodeId: e.target, field: `edges.${i}.targetHandle`, message: `Node "${e.target}" (${tDef.label}) has no input port "${e.targetHandle ?? ''}"` });
+      return;
+    }
+    if (sPort.type !== tPort.type) {
+      issues.push({
+        code: 'PORT_TYPE_MISMATCH',
+        nodeId: e.target,
+        field: `edges.${i}`,
+        message: `Edge ${e.source} → ${e.target}: output "${sPort.name}" carries ${sPort.type}, but input "${tPort.name}" of ${tDef.label} takes ${tPort.type}`,
+      });
+      return;
+    }
+    const key = `${e.target}\u0000${tPort.name}`;
+    if (inputTaken.has(key)) {
+      issues.push({ code: 'PORT_ALREADY_CONNECTED', nodeId: e.target, field: `edges.${i}`, message: `Input "${tPort.name}" of node "${e.target}" is already connected (edge ${inputTaken.get(key)})` });
+      return;
+    }
+    inputTaken.set(key, i);
+    resolved.push({ source: e.source, sourcePort: sPort, target: e.target, targetPort: tPort });
+  });
+
+  for (const [id, def] of defs) {
+    for (const port of def.inputs) {
+      if (!port.optional && !inputTaken.has(`${id}\u0000${port.name}`)) {
+        issues.push({ code: 'MISSING_INPUT', nodeId: id, field: `inputs.${port.name}`, message: `Node "${id}" (${def.label}) needs its "${port.name}" input connected` });
+      }
+    }
+  }
+
+  const order = topologicalOrder(graph.nodes.map((n) => n.id), resolved);
+  if (!order.ok) {
+    issues.push({
+      code: 'CYCLE',
+      nodeId: order.cycle[0],
+      message: `The workflow has a cycle through nodes ${order.cycle.map((c) => `"${c}"`).join(' → ')}`,
+    });
+  }
+
+  if (ctx.requireModel && ![...defs.values()].some((d) => d.category === 'model')) {
+    issues.push({ code: 'NO_MODEL', message: 'The workflow has no model node to train' });
+  }
+
+  if (order.ok && ctx.datasetSchema) checkColumns(graph, defs, resolved, ctx.datasetSchema, issues);
+
+  return {
+    valid: issues.length === 0,
+    issues,
+    graph,
+    ...(order.ok ? { order: order.order } : {}),
+    edges: resolved,
+  };
+}
+
+function pickPort(ports: PortDef[], handle: string | null | undefined): PortDef | undefined {
+  if (handle == null || handle === '') return ports.length === 1 ? ports[0] : undefined;
+  return ports.find((p) => p.name === handle);
+}
+
+/** Kahn's algorithm; on a cycle returns the nodes of one cycle in order. */
+export function topologicalOrder(
+  ids: string[],
+  edges: Array<{ source: string; target: string }>,
+): { ok: true; order: string[] } | { ok: false; cycle: string[] } {
+  const indeg = new Map(ids.map((id) => [id, 0]));
+  const out = new Map<string, string[]>(ids.map((id) => [id, []]));
+  for (const e of edges) {
+    if (!indeg.has(e.source) || !indeg.has(e.target)) continue;
+    indeg.set(e.target, (indeg.get(e.target) ?? 0) + 1);
+    out.get(e.source)!.push(e.target);
+  }
+  const queue = ids.filter((id) => indeg.get(id) === 0);
+  const order: string[] = [];
+  while (queue.length) {
+    const id = queue.shift()!;
+    order.push(id);
+    for (const t of out.get(id)!) {
+      indeg.set(t, indeg.get(t)! - 1);
+      if (indeg.get(t) === 0) queue.push(t);
+    }
+  }
+  if (order.length === ids.length) return { ok: true, order };
+  // Walk forward inside the remaining nodes until a node repeats: that is a cycle.
+  const left = new Set(ids.filter((id) => !order.includes(id)));
+  let cur = [...left][0];
+  const path: string[] = [];
+  const at = new Map<string, number>();
+  while (!at.has(cur)) {
+    at.set(cur, path.length);
+    path.push(cur);
+    cur = out.get(cur)!.find((t) => left.has(t))!;
+  }
+  return { ok: false, cycle: [...path.slice(at.get(cur)!), cur] };
+}
+
+function upstreamDataset(nodeId: string, graph: WorkflowGraph, edges: ResolvedEdge[]): string | undefined {
+  const byTarget = new Map<string, string>();
+  for (const e of edges) byTarget.set(e.target, e.source);
+  let cur: string | undefined = nodeId;
+  const guard = new Set<string>();
+  while (cur && !guard.has(cur)) {
+    guard.add(cur);
+    const node = graph.nodes.find((n) => n.id === cur);
+    if (node?.type === 'dataset') return cur;
+    cur = byTarget.get(cur);
+  }
+  return undefined;
+}
+
+const CLASSIFICATION_TARGETS: ReadonlySet<ColumnType> = new Set(['categorical', 'boolean', 'integer', 'text']);
+
+function checkColumns(
+  graph: WorkflowGraph,
+  defs: Map<string, NodeTypeDef>,
+  edges: ResolvedEdge[],
+  lookup: (id: string) => DatasetSchema | undefined,
+  issues: WorkflowIssue[],
+): void {
+  const schemas = new Map<string, DatasetSchema>();
+  for (const node of graph.nodes) {
+    if (node.type !== 'dataset') continue;
+    const p = node.params as { datasetId?: string; target?: string; features?: string[]; ignore?: string[] };
+    if (!p.datasetId) continue;
+    const schema = lookup(p.datasetId);
+    if (!schema) {
+      issues.push({ code: 'UNKNOWN_DATASET', nodeId: node.id, field: 'params.datasetId', message: `Node "${node.id}": dataset "${p.datasetId}" does not exist` });
+      continue;
+    }
+    schemas.set(node.id, schema);
+    const names = new Set(schema.columns.map((c) => c.name));
+    const check = (col: string, field: string) => {
+      if (!names.has(col)) issues.push({ code: 'UNKNOWN_COLUMN', nodeId: node.id, field, message: `Node "${node.id}": ${field} names column "${col}", which the dataset does not have` });
+    };
+    if (p.target) check(p.target, 'params.target');
+    p.features?.forEach((c, i) => check(c, `params.features.${i}`));
+    p.ignore?.forEach((c, i) => check(c, `params.ignore.${i}`));
+  }
+  for (const node of graph.nodes) {
+    const def = defs.get(node.id);
+    if (!def || node.type === 'dataset') continue;
+    const dsNode = upstreamDataset(node.id, graph, edges);
+    const schema = dsNode ? schemas.get(dsNode) : undefined;
+    if (!dsNode || !schema) continue;
+    const names = new Set(schema.columns.map((c) => c.name));
+    const cols = (node.params as { columns?: string[] }).columns;
+    cols?.forEach((c, i) => {
+      if (!names.has(c)) issues.push({ code: 'UNKNOWN_COLUMN', nodeId: node.id, field: `params.columns.${i}`, message: `Node "${node.id}" (${def.label}): column "${c}" does not exist in the dataset` });
+    });
+    if (def.category === 'model' && def.task) {
+      const ds = graph.nodes.find((n) => n.id === dsNode)!;
+      const target = (ds.params as { target?: string }).target;
+      if (!target) {
+        issues.push({ code: 'MISSING_TARGET', nodeId: dsNode, field: 'params.target', message: `Node "${dsNode}": model "${node.id}" needs a target column; set params.target` });
+        continue;
+      }
+      const col = schema.columns.find((c) => c.name === target);
+      if (!col) continue;
+      const fits = def.task === 'classification' ? CLASSIFICATION_TARGETS.has(col.type) : NUMERIC_TYPES.has(col.type) && col.type !== 'boolean';
+      if (!fits) {
+        issues.push({
+          code: 'TARGET_TYPE_MISMATCH',
+          nodeId: node.id,
+          field: 'target',
+          message: `Node "${node.id}" (${def.label}) does ${def.task}, but target "${target}" is ${col.type}`,
+        });
+      }
+    }
+  }
+}
