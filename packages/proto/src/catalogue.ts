@@ -67,14 +67,12 @@ export const OneHotParams = z.object({
 
 export const LinearRegressionParams = z.object({
   alpha: z.number().min(0).default(0).describe('L2 penalty (ridge); 0 = ordinary least squares'),
-  fitIntercept: z.boolean().default(true),
 });
 
 export const LogisticRegressionParams = z.object({
   C: z.number().gt(0).default(1).describe('Inverse L2 regularisation strength (as in scikit-learn)'),
   maxIter: z.number().int().min(1).max(100000).default(100).describe('Optimiser iterations'),
-  tol: z.number().gt(0).default(1e-4).describe('Stopping tolerance on the gradient'),
-  fitIntercept: z.boolean().default(true),
+  tol: z.number().gt(0).default(1e-6).describe('Stop when the largest gradient component of the mean objective is below this'),
 });
 
 export const PredictParams = z.object({

@@ -37,6 +37,10 @@ export const ERROR_CODES = {
   NON_FINITE_VALUES: { http: 400, retryable: false },
   CLASS_MISSING_FROM_TRAIN: { http: 400, retryable: false },
   NO_FEATURES: { http: 400, retryable: false },
+  CATEGORICAL_REACHES_MODEL: { http: 400, retryable: false },
+  EMPTY_SPLIT: { http: 400, retryable: false },
+  INVALID_MODEL_ARTIFACT: { http: 500, retryable: false },
+  PREDICT_COLUMN_MISSING: { http: 400, retryable: false },
   // Execution
   JOB_CANCELLED: { http: 409, retryable: false },
   TASK_RETRIES_EXHAUSTED: { http: 500, retryable: false },

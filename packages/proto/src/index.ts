@@ -8,3 +8,4 @@ export * from './validate.js';
 export * from './tasks.js';
 export * from './events.js';
 export * from './grpc.js';
+export * from './grpc-errors.js';

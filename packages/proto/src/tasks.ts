@@ -36,6 +36,8 @@ export type TrainPipelineSpec = z.infer<typeof TrainPipelineSpecSchema>;
 export const PredictSpecSchema = z.object({
   kind: z.literal('predict'),
   jobId: z.string(),
+  /** The workflow's predict node. */
+  nodeId: z.string(),
   workspaceId: z.string().default('default'),
   modelId: z.string(),
   artifactKey: z.string(),
@@ -70,6 +72,8 @@ export const NodeResultSchema = z.object({
   rowsTrain: z.number().int().optional(),
   rowsTest: z.number().int().optional(),
   durationMs: z.number().optional(),
+  /** Predict nodes: where the predictions (JSON) were written and how many rows. */
+  predictions: z.object({ outputKey: z.string(), rowCount: z.number().int() }).optional(),
 });
 export type NodeResult = z.infer<typeof NodeResultSchema>;
 

@@ -1,9 +1,20 @@
 import { WASM_BASE64 } from '../generated/wasm.js';
 import { KernelError } from '../errors.js';
 
+/** The subset of the WebAssembly JS API used here (typed locally: the repo's lib has no DOM types). */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+}
+const WA: WasmApi | undefined = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+
 /** Raw exports of kernels.wasm (see packages/kernels/assembly/). Pointers are byte offsets. */
 export interface KernelExports {
-  memory: WebAssembly.Memory;
+  memory: WasmMemory;
   heapBase(): number;
   logisticLossGrad(xp: number, yp: number, wp: number, gp: number, sp: number, n: number, d: number, k: number): number;
   linearScores(xp: number, wp: number, outp: number, n: number, d: number, k: number): void;
@@ -19,7 +30,7 @@ export interface KernelExports {
 }
 
 const PAGE_BYTES = 65536;
-let moduleCache: WebAssembly.Module | null = null;
+let moduleCache: object | null = null;
 
 function decodeBase64(b64: string): Uint8Array {
   const bin = atob(b64);
@@ -30,8 +41,9 @@ function decodeBase64(b64: string): Uint8Array {
 
 function instantiate(): KernelExports {
   try {
-    moduleCache ??= new WebAssembly.Module(decodeBase64(WASM_BASE64));
-    const inst = new WebAssembly.Instance(moduleCache, {
+    if (!WA) throw new Error('no WebAssembly in this JavaScript engine');
+    moduleCache ??= new WA.Module(decodeBase64(WASM_BASE64));
+    const inst = new WA.Instance(moduleCache, {
       env: {
         abort: () => {
           throw new Error('wasm abort');

@@ -1,0 +1,177 @@
+/** Dataset routes: upload (multipart or text/csv), list, get, delete, schema roles. */
+import { DatasetEntity } from '@weft/common';
+import { DatasetSchemaDoc, WeftError, type ColumnSchema, type ColumnType } from '@weft/proto';
+import type { Request, Response } from 'express';
+import { validationError } from '../errors.js';
+import { workspaceOf, type ApiDeps } from '../deps.js';
+import { parseBody, parseParams, type RouteRegistry } from '../registry.js';
+import { ErrorEnvelopeSchema, IdParams, PatchSchemaBody, UploadFormSchema, UploadOptionsSchema } from '../schemas.js';
+import { receiveCsv } from '../upload.js';
+import { createDatasetFromCsv, datasetDoc, findDataset, nameFromFile, tmpDirOf } from '../dataset-store.js';
+
+const err = (description: string) => ({ description, schema: ErrorEnvelopeSchema });
+
+/** Type changes the stored Arrow file already satisfies (same physical column). */
+const SAME_STORAGE: ReadonlyArray<[ColumnType, ColumnType]> = [
+  ['text', 'identifier'],
+  ['identifier', 'text'],
+];
+
+/**
+ * Checks a type change requested through PATCH …/schema.
+ * @throws WeftError VALIDATION_FAILED when the change needs a re-ingest or is impossible
+ */
+export function checkTypeChange(col: ColumnSchema, to: ColumnType): void {
+  if (col.type === to || SAME_STORAGE.some(([a, b]) => a === col.type && b === to)) return;
+  const numeric = new Set<ColumnType>(['integer', 'float', 'boolean']);
+  const impossible = !numeric.has(col.type) && numeric.has(to);
+  throw new WeftError(
+    'VALIDATION_FAILED',
+    impossible
+      ? `Column "${col.name}" holds ${col.type} values, which cannot be read as ${to}`
+      : `Changing column "${col.name}" from ${col.type} to ${to} needs a new upload: upload again with typeOverrides {"${col.name}": "${to}"}`,
+    { column: col.name, from: col.type, to, reason: impossible ? 'impossible' : 'needs_reingest' },
+  );
+}
+
+/** Receives a CSV (multipart or raw) and stores it as a dataset; shared with model predict. */
+export async function uploadDataset(deps: ApiDeps, req: Request, res: Response, defaultName?: string) {
+  const ws = workspaceOf(req);
+  const upload = await receiveCsv(req, res, { tmpDir: tmpDirOf(deps), maxBytes: deps.cfg.maxUploadBytes });
+  const parsed = UploadOptionsSchema.safeParse(upload.fields);
+  if (!parsed.success) {
+    await import('node:fs').then((fs) => fs.promises.rm(upload.csvPath, { force: true }));
+    throw validationError('fields', parsed.error);
+  }
+  const o = parsed.data;
+  const abort = new AbortController();
+  const onClose = () => {
+    if (!res.writableFinished) abort.abort(new WeftError('VALIDATION_FAILED', 'The client went away'));
+  };
+  res.once('close', onClose);
+  try {
+    return await createDatasetFromCsv(deps, ws, upload.csvPath, {
+      name: o.name ?? defaultName ?? nameFromFile(upload.fileName),
+      ...(o.skipBadRows !== undefined ? { skipBadRows: o.skipBadRows } : {}),
+      ...(o.delimiter !== undefined ? { delimiter: o.delimiter } : {}),
+      ...(o.nullTokens !== undefined ? { nullTokens: o.nullTokens } : {}),
+      ...(o.typeOverrides !== undefined ? { typeOverrides: o.typeOverrides } : {}),
+      signal: abort.signal,
+    });
+  } finally {
+    res.off('close', onClose);
+  }
+}
+
+/** Mounts the dataset routes. */
+export function registerDatasetRoutes(r: RouteRegistry, deps: ApiDeps): void {
+  r.add(
+    {
+      method: 'post',
+      path: '/api/datasets',
+      tag: 'datasets',
+      summary: 'Upload a CSV (multipart field "file", or a text/csv body with options in the query); infers schema and profile',
+      multipart: UploadFormSchema,
+      acceptsCsv: true,
+      query: UploadOptionsSchema,
+      responses: {
+        201: { description: 'The stored dataset', schema: DatasetSchemaDoc },
+        400: err('Bad CSV (CSV_* codes name row/line/column) or missing file'),
+        413: err('Upload larger than WEFT_MAX_UPLOAD_BYTES, too many columns or a field too long'),
+      },
+    },
+    async (req, res) => {
+      const row = await uploadDataset(deps, req, res);
+      res.status(201).json(datasetDoc(row));
+    },
+  );
+
+  r.add(
+    {
+      method: 'get',
+      path: '/api/datasets',
+      tag: 'datasets',
+      summary: 'List datasets, newest first (profiles omitted: GET one for it)',
+      responses: { 200: { description: '`{ datasets }`' } },
+    },
+    async (req, res) => {
+      const rows = await deps.db.em().find(DatasetEntity, { workspaceId: workspaceOf(req) }, { orderBy: { createdAt: 'desc' } });
+      res.json({ datasets: rows.map((r) => ({ ...datasetDoc(r), profile: undefined })) });
+    },
+  );
+
+  r.add(
+    {
+      method: 'get',
+      path: '/api/datasets/:id',
+      tag: 'datasets',
+      summary: 'One dataset with schema, profile and warnings',
+      params: IdParams,
+      responses: { 200: { description: 'The dataset', schema: DatasetSchemaDoc }, 404: err('No such dataset') },
+    },
+    async (req, res) => {
+      const { id } = parseParams(IdParams, req);
+      const row = await findDataset(deps, workspaceOf(req), id);
+      if (!row) throw new WeftError('NOT_FOUND', `Dataset "${id}" does not exist`, { datasetId: id });
+      res.json(datasetDoc(row));
+    },
+  );
+
+  r.add(
+    {
+      method: 'delete',
+      path: '/api/datasets/:id',
+      tag: 'datasets',
+      summary: 'Delete a dataset (row, then its Arrow object)',
+      params: IdParams,
+      responses: { 204: { description: 'Deleted' }, 404: err('No such dataset') },
+    },
+    async (req, res) => {
+      const { id } = parseParams(IdParams, req);
+      const ws = workspaceOf(req);
+      const row = await findDataset(deps, ws, id);
+      if (!row) throw new WeftError('NOT_FOUND', `Dataset "${id}" does not exist`, { datasetId: id });
+      // Row first: a dataset never points at a missing object; an orphan object is harmless.
+      await deps.db.em().nativeDelete(DatasetEntity, { id, workspaceId: ws });
+      await deps.store.delete(row.objectKey);
+      res.status(204).end();
+    },
+  );
+
+  r.add(
+    {
+      method: 'patch',
+      path: '/api/datasets/:id/schema',
+      tag: 'datasets',
+      summary: 'Set column roles (feature/target/ignore); type changes other than text↔identifier are refused (re-upload with typeOverrides)',
+      params: IdParams,
+      body: PatchSchemaBody,
+      responses: { 200: { description: 'The updated dataset', schema: DatasetSchemaDoc }, 400: err('Unknown column or type change refused'), 404: err('No such dataset') },
+    },
+    async (req, res) => {
+      const { id } = parseParams(IdParams, req);
+      const body = parseBody(PatchSchemaBody, req);
+      const ws = workspaceOf(req);
+      const em = deps.db.em();
+      const row = await em.findOne(DatasetEntity, { id, workspaceId: ws });
+      if (!row) throw new WeftError('NOT_FOUND', `Dataset "${id}" does not exist`, { datasetId: id });
+      const columns = row.schema.columns.map((c) => ({ ...c }));
+      for (const [name, change] of Object.entries(body.columns)) {
+        const col = columns.find((c) => c.name === name);
+        if (!col) throw new WeftError('VALIDATION_FAILED', `Dataset "${id}" has no column "${name}"`, { column: name });
+        if (change.type) {
+          checkTypeChange(col, change.type);
+          col.type = change.type;
+        }
+        if (change.role) col.role = change.role;
+      }
+      const targets = columns.filter((c) => c.role === 'target').map((c) => c.name);
+      if (targets.length > 1) {
+        throw new WeftError('VALIDATION_FAILED', `Only one column may be the target (got ${targets.join(', ')})`, { columns: targets });
+      }
+      row.schema = { ...row.schema, columns };
+      await em.flush();
+      res.json(datasetDoc(row));
+    },
+  );
+}

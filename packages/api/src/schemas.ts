@@ -1,0 +1,161 @@
+/**
+ * Zod schemas of every request the api accepts (bodies, queries, path params) and of the
+ * main responses. They validate requests and generate the OpenAPI document.
+ */
+import { z } from 'zod';
+import { COLUMN_ROLES, COLUMN_TYPES, ColumnTypeSchema, DatasetSchemaDoc, JOB_STATES, WorkflowGraphSchema } from '@weft/proto';
+
+export const IdParams = z.object({ id: z.string().min(1).max(64) });
+
+export const ErrorEnvelopeSchema = z.object({
+  error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
+});
+
+/** "true"/"1"/"yes" (any case) are true; anything else false. */
+const boolish = z.union([z.boolean(), z.string()]).transform((v) => (typeof v === 'boolean' ? v : /^(true|1|yes|on)$/i.test(v.trim())));
+
+/** A JSON-encoded value in a form field or query parameter. */
+function jsonField<S extends z.ZodType>(schema: S) {
+  return z.union([z.string(), schema]).transform((v, ctx) => {
+    if (typeof v !== 'string') return v as z.output<S>;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(v);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+      return z.NEVER;
+    }
+    const r = schema.safeParse(parsed);
+    if (!r.success) {
+      for (const i of r.error.issues) ctx.addIssue({ code: 'custom', message: i.message, path: i.path });
+      return z.NEVER;
+    }
+    return r.data as z.output<S>;
+  });
+}
+
+/** Options of a CSV upload: multipart form fields, or query parameters with a text/csv body. */
+export const UploadOptionsSchema = z.object({
+  name: z.string().trim().min(1).max(256).optional().describe('Dataset name; default: the file name'),
+  skipBadRows: boolish.optional().describe('Skip rows with the wrong number of fields instead of failing'),
+  delimiter: z
+    .string()
+    .refine((s) => s === '\\t' || s.length === 1, 'one character (or \\t)')
+    .transform((s) => (s === '\\t' ? '\t' : s))
+    .optional()
+    .describe('Field delimiter; default: detected'),
+  nullTokens: jsonField(z.array(z.string().max(64)).max(100)).optional().describe('JSON array of strings read as missing'),
+  typeOverrides: jsonField(z.record(z.string(), ColumnTypeSchema)).optional().describe('JSON object: column name → type'),
+});
+export type UploadOptions = z.output<typeof UploadOptionsSchema>;
+
+/** Documentation-only: the multipart form of an upload. */
+export const UploadFormSchema = z.object({
+  file: z.string().describe('The CSV file (binary)'),
+  name: z.string().optional(),
+  skipBadRows: z.string().optional().describe('"true" to skip bad rows'),
+  delimiter: z.string().optional(),
+  nullTokens: z.string().optional().describe('JSON array of strings'),
+  typeOverrides: z.string().optional().describe(`JSON object: column → one of ${COLUMN_TYPES.join(', ')}`),
+});
+
+export const PatchSchemaBody = z.object({
+  columns: z
+    .record(z.string().min(1).max(256), z.object({ type: ColumnTypeSchema.optional(), role: z.enum(COLUMN_ROLES).optional() }).strict())
+    .refine((c) => Object.keys(c).length > 0, 'name at least one column'),
+});
+
+export const DatasetListSchema = z.object({ datasets: z.array(DatasetSchemaDoc) });
+
+export const WorkflowBody = z.object({
+  name: z.string().trim().min(1).max(256).optional().describe('Default: graph.name or "Untitled workflow"'),
+  graph: WorkflowGraphSchema,
+});
+
+export const WorkflowDocSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  graph: WorkflowGraphSchema,
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export const ValidateBody = z.union([
+  z.object({ graph: z.unknown(), requireModel: z.boolean().optional() }),
+  WorkflowGraphSchema,
+]);
+
+export const ValidateResponse = z.object({
+  valid: z.boolean(),
+  issues: z.array(z.object({ code: z.string(), message: z.string(), nodeId: z.string().optional(), field: z.string().optional() })),
+});
+
+export const SubmitJobBody = z
+  .object({
+    workflow: z.unknown().optional().describe('A workflow graph'),
+    workflowId: z.string().min(1).max(64).optional().describe('Id of a stored workflow (used when `workflow` is absent)'),
+    idempotencyKey: z.string().min(1).max(128).optional(),
+  })
+  .refine((b) => b.workflow !== undefined || b.workflowId !== undefined, { message: 'give workflow or workflowId', path: ['workflow'] });
+
+export const ListJobsQuery = z.object({
+  state: z.enum(JOB_STATES).optional(),
+  limit: z.coerce.number().int().min(1).max(500).optional(),
+  cursor: z.string().max(512).optional(),
+});
+
+export const EventsQuery = z.object({
+  afterSeq: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(10_000).default(1_000),
+});
+
+export const JobDocSchema = z.object({
+  id: z.string(),
+  state: z.enum(JOB_STATES),
+  workflowId: z.string().nullable(),
+  workflow: z.unknown(),
+  errorCode: z.string().nullable(),
+  errorMessage: z.string().nullable(),
+  createdAt: z.string().nullable(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  durationMs: z.number().nullable(),
+  result: z.object({ nodes: z.record(z.string(), z.unknown()) }),
+  tasks: z.array(z.unknown()),
+});
+
+export const PredictJsonBody = z.object({
+  rows: z
+    .array(z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])))
+    .min(1)
+    .max(100_000),
+});
+
+export const PredictResponse = z.object({
+  modelId: z.string(),
+  jobId: z.string(),
+  datasetId: z.string(),
+  rowCount: z.number().int(),
+  predictions: z.array(z.unknown()),
+  unseenCategories: z.record(z.string(), z.array(z.string())),
+});
+
+export const ModelDocSchema = z.object({
+  id: z.string(),
+  jobId: z.string(),
+  nodeId: z.string(),
+  nodeType: z.string(),
+  task: z.enum(['classification', 'regression']),
+  target: z.string(),
+  datasetId: z.string(),
+  metrics: z.record(z.string(), z.unknown()),
+  createdAt: z.string(),
+});
+
+export const HealthSchema = z.object({
+  status: z.enum(['ok', 'degraded', 'down']),
+  database: z.enum(['ok', 'down']),
+  objectStore: z.enum(['ok', 'down']),
+  scheduler: z.enum(['ok', 'down']),
+  fanOut: z.enum(['ok', 'down']),
+});

@@ -1,0 +1,186 @@
+/**
+ * Receiving a CSV upload into a temporary file: multipart/form-data (field `file`, other
+ * fields as options) streamed through busboy, or a raw `text/csv` body (options in the
+ * query string). Bytes are counted while streaming; past the limit the temp file is
+ * removed and the request fails with 413 PAYLOAD_TOO_LARGE.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Request, Response } from 'express';
+import busboy from 'busboy';
+import { WeftError } from '@weft/proto';
+
+export interface ReceivedUpload {
+  /** Temporary file holding the CSV bytes; the caller removes it. */
+  csvPath: string;
+  /** File name the client gave (multipart), if any. */
+  fileName?: string;
+  /** Text fields of the form (multipart) or the query string (raw body). */
+  fields: Record<string, string>;
+  /** Bytes of CSV received. */
+  bytes: number;
+}
+
+export interface ReceiveOptions {
+  /** Directory for temporary files (created if missing). */
+  tmpDir: string;
+  /** Largest CSV accepted, in bytes. */
+  maxBytes: number;
+}
+
+/** Form overhead tolerated on top of `maxBytes` before refusing on Content-Length alone. */
+const MULTIPART_OVERHEAD_BYTES = 1024 * 1024;
+
+function tooLarge(maxBytes: number): WeftError {
+  return new WeftError('PAYLOAD_TOO_LARGE', `The upload is larger than the limit of ${maxBytes} bytes`, { maxBytes });
+}
+
+/** Counts bytes through a stream and fails once more than `max` have passed. */
+class ByteLimit extends Transform {
+  bytes = 0;
+  constructor(private readonly max: number) {
+    super();
+  }
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    this.bytes += chunk.length;
+    if (this.bytes > this.max) cb(tooLarge(this.max));
+    else cb(null, chunk);
+  }
+}
+
+/**
+ * Stops reading a request we are refusing: the rest of the body is discarded, the
+ * connection closes after the response, and a client that keeps sending is cut off.
+ */
+export function abandonRequest(req: Request, res: Response): void {
+  if (!res.headersSent) res.setHeader('Connection', 'close');
+  req.unpipe();
+  req.resume();
+  const timer = setTimeout(() => {
+    if (!req.complete) req.socket.destroy();
+  }, 5_000);
+  timer.unref();
+}
+
+/** True when the request carries a multipart form. */
+export function isMultipart(req: Request): boolean {
+  return /^multipart\/form-data/i.test(req.headers['content-type'] ?? '');
+}
+
+/** True when the request body is raw CSV (text/csv, application/csv, text/plain). */
+export function isRawCsv(req: Request): boolean {
+  return /^(text\/csv|application\/csv|text\/plain|application\/octet-stream)/i.test(req.headers['content-type'] ?? '');
+}
+
+/**
+ * Receives a CSV upload into a temp file.
+ * @throws WeftError PAYLOAD_TOO_LARGE, UPLOAD_MISSING_FILE, UNSUPPORTED_MEDIA_TYPE, VALIDATION_FAILED
+ */
+export async function receiveCsv(req: Request, res: Response, opts: ReceiveOptions): Promise<ReceivedUpload> {
+  await fs.promises.mkdir(opts.tmpDir, { recursive: true });
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  try {
+    if (isMultipart(req)) {
+      if (declared > opts.maxBytes + MULTIPART_OVERHEAD_BYTES) throw tooLarge(opts.maxBytes);
+      return await receiveMultipart(req, opts);
+    }
+    if (isRawCsv(req)) {
+      if (declared > opts.maxBytes) throw tooLarge(opts.maxBytes);
+      return await receiveRaw(req, opts);
+    }
+  } catch (err) {
+    abandonRequest(req, res);
+    throw err;
+  }
+  abandonRequest(req, res);
+  throw new WeftError('UNSUPPORTED_MEDIA_TYPE', 'Send the CSV as multipart/form-data (field "file") or as a text/csv body', {
+    contentType: req.headers['content-type'] ?? null,
+  });
+}
+
+function tempCsvPath(tmpDir: string): string {
+  return path.join(tmpDir, `upload-${randomUUID()}.csv`);
+}
+
+async function receiveRaw(req: Request, opts: ReceiveOptions): Promise<ReceivedUpload> {
+  const csvPath = tempCsvPath(opts.tmpDir);
+  const limit = new ByteLimit(opts.maxBytes);
+  try {
+    await pipeline(req, limit, fs.createWriteStream(csvPath));
+  } catch (err) {
+    await fs.promises.rm(csvPath, { force: true });
+    throw err instanceof WeftError ? err : new WeftError('VALIDATION_FAILED', `Upload interrupted: ${(err as Error).message}`);
+  }
+  const fields: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.query)) if (typeof v === 'string') fields[k] = v;
+  if (limit.bytes === 0) {
+    await fs.promises.rm(csvPath, { force: true });
+    throw new WeftError('UPLOAD_MISSING_FILE', 'The request body is empty: send the CSV bytes');
+  }
+  return { csvPath, fields, bytes: limit.bytes };
+}
+
+function receiveMultipart(req: Request, opts: ReceiveOptions): Promise<ReceivedUpload> {
+  return new Promise<ReceivedUpload>((resolve, reject) => {
+    let bb: busboy.Busboy;
+    try {
+      bb = busboy({ headers: req.headers, limits: { fields: 50, fieldSize: 1024 * 1024, parts: 100 } });
+    } catch (err) {
+      reject(new WeftError('VALIDATION_FAILED', `Malformed multipart request: ${(err as Error).message}`));
+      return;
+    }
+    const fields: Record<string, string> = {};
+    let csvPath: string | undefined;
+    let fileName: string | undefined;
+    let fileDone: Promise<void> | undefined;
+    let limit: ByteLimit | undefined;
+    let settled = false;
+
+    const fail = (err: unknown) => {
+      if (settled) return;
+      settled = true;
+      req.unpipe(bb);
+      const cleanup = csvPath ? fs.promises.rm(csvPath, { force: true }) : Promise.resolve();
+      void cleanup.finally(() =>
+        reject(err instanceof WeftError ? err : new WeftError('VALIDATION_FAILED', `Malformed multipart request: ${(err as Error).message}`)),
+      );
+    };
+
+    bb.on('field', (name, value, info) => {
+      if (info.valueTruncated) fail(new WeftError('PAYLOAD_TOO_LARGE', `Form field "${name}" is too long`));
+      else fields[name] = value;
+    });
+    bb.on('file', (name, stream, info) => {
+      if (name !== 'file' || csvPath || settled) {
+        stream.resume();
+        return;
+      }
+      csvPath = tempCsvPath(opts.tmpDir);
+      fileName = info.filename;
+      limit = new ByteLimit(opts.maxBytes);
+      fileDone = pipeline(stream, limit, fs.createWriteStream(csvPath));
+      fileDone.catch(fail);
+    });
+    bb.on('error', fail);
+    bb.on('close', () => {
+      if (settled) return;
+      if (!csvPath || !fileDone) {
+        fail(new WeftError('UPLOAD_MISSING_FILE', 'The form has no "file" field: attach the CSV as "file"'));
+        return;
+      }
+      fileDone.then(
+        () => {
+          if (settled) return;
+          settled = true;
+          resolve({ csvPath: csvPath!, ...(fileName ? { fileName } : {}), fields, bytes: limit!.bytes });
+        },
+        fail,
+      );
+    });
+    req.on('aborted', () => fail(new WeftError('VALIDATION_FAILED', 'The client aborted the upload')));
+    req.pipe(bb);
+  });
+}

@@ -1,0 +1,143 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { Dictionary, Float64, Int32, Table, Utf8, Vector, tableToIPC, vectorFromArray } from 'apache-arrow';
+import { LocalObjectStore, createLogger } from '@weft/common';
+import type { ColumnSchema, DatasetSchema, PipelineStep, TaskProgress, TrainPipelineSpec } from '@weft/proto';
+import { NODE_CATALOGUE, WeftError } from '@weft/proto';
+import { runTask } from './index.js';
+import type { PredictionsDoc } from './predict.js';
+
+const ROOT = path.resolve(__dirname, '../../../..');
+
+/** Test helper: a CSV of numbers and strings → Arrow IPC (numbers Float64, strings dictionary). Empty = null. */
+function csvToArrow(csvText: string): { bytes: Uint8Array; schema: DatasetSchema; rowCount: number } {
+  const rows: string[][] = parse(csvText, { skip_empty_lines: true });
+  const [header, ...body] = rows;
+  const vectors: Record<string, Vector> = {};
+  const columns: ColumnSchema[] = [];
+  header.forEach((name, j) => {
+    const raw = body.map((r) => (r[j] === '' || r[j] === 'NA' ? null : r[j]));
+    const numeric = raw.every((v) => v === null || Number.isFinite(Number(v)));
+    if (numeric) {
+      vectors[name] = vectorFromArray(raw.map((v) => (v === null ? null : Number(v))), new Float64());
+      columns.push({ name, type: 'float', role: 'feature' });
+    } else {
+      vectors[name] = vectorFromArray(raw, new Dictionary(new Utf8(), new Int32()));
+      columns.push({ name, type: 'categorical', role: 'feature' });
+    }
+  });
+  const table = new Table(vectors);
+  return { bytes: tableToIPC(table, 'file'), schema: { columns }, rowCount: body.length };
+}
+
+function params(type: keyof typeof NODE_CATALOGUE, p: Record<string, unknown>): Record<string, unknown> {
+  return NODE_CATALOGUE[type].params.parse(p) as Record<string, unknown>;
+}
+
+describe('executor pipeline (real kernels, local object store)', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let store: LocalObjectStore;
+  const log = createLogger('test', 'silent');
+  const progress: TaskProgress[] = [];
+  const ctx = () => ({ store, signal: new AbortController().signal, onProgress: (p: TaskProgress) => progress.push(p), log, executorId: 'test' });
+
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'weft-pipeline-'));
+    store = new LocalObjectStore(dir);
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  async function putDataset(id: string, csvPath: string) {
+    const { bytes, schema, rowCount } = csvToArrow(fs.readFileSync(csvPath, 'utf8'));
+    const objectKey = `datasets/${id}.arrow`;
+    await store.put(objectKey, Buffer.from(bytes));
+    return { id, objectKey, rowCount, schema };
+  }
+
+  function spec(dataset: TrainPipelineSpec['dataset'], target: string, model: 'logistic_regression' | 'linear_regression', modelParams: Record<string, unknown>, extra: PipelineStep[] = [], stratify = false): TrainPipelineSpec {
+    return {
+      kind: 'train_pipeline',
+      jobId: 'job_test',
+      workspaceId: 'default',
+      seed: 42,
+      dataset,
+      steps: [
+        { id: 'data', type: 'dataset', params: params('dataset', { datasetId: dataset.id, target }) },
+        { id: 'split', type: 'split', params: params('split', { testFraction: 0.2, seed: 42, stratify }) },
+        ...extra,
+        { id: 'model', type: model, params: params(model, modelParams) },
+      ],
+      modelNodeId: 'model',
+      evaluators: [{ id: 'eval', type: 'evaluate', params: {} }],
+      modelId: `model_${dataset.id}`,
+      artifactKey: `models/${dataset.id}.json`,
+    };
+  }
+  const scale: PipelineStep = { id: 'scale', type: 'scale', params: params('scale', {}) };
+  const impute: PipelineStep = { id: 'impute', type: 'impute', params: params('impute', {}) };
+
+  for (const [name, target] of [['breast_cancer', 'diagnosis'], ['iris', 'species']] as const) {
+    it(`${name}: holdout metrics within 0.01 of scikit-learn on the same split`, async () => {
+      const fx = JSON.parse(fs.readFileSync(path.join(ROOT, `packages/kernels/fixtures/${name}.json`), 'utf8'));
+      const ds = await putDataset(name, path.join(ROOT, `examples/datasets/${name}.csv`));
+      const r = await runTask(spec(ds, target, 'logistic_regression', { C: 1, maxIter: 1000 }, [impute, scale]), ctx());
+      const m = r.nodes.eval.metrics!;
+      assert.ok(Math.abs((m.accuracy as number) - fx.holdout.accuracy) <= 0.01, `accuracy ${m.accuracy} vs sklearn ${fx.holdout.accuracy}`);
+      assert.ok(Math.abs((m.f1 as number) - fx.holdout.f1) <= 0.02, `f1 ${m.f1} vs sklearn ${fx.holdout.f1}`);
+      assert.equal(r.nodes.split.rowsTest, fx.test_row_ids.length);
+      const cm = m.confusion_matrix as number[][];
+      assert.equal(cm.length, fx.classes.length);
+      assert.deepEqual(r.nodes.model.classes, fx.classes);
+      assert.ok(r.nodes.model.lossCurve!.length > 1, 'a loss per iteration');
+      assert.ok(progress.some((p) => p.phase === 'train' && p.nodeId === 'model' && typeof p.loss === 'number'));
+      const stored = JSON.parse((await store.get(`models/${name}.json`)).toString());
+      assert.equal(stored.format, 'weft.model/1');
+      assert.equal(stored.steps.length, 2);
+    });
+  }
+
+  it('diabetes: linear regression R² within 0.02 of scikit-learn', async () => {
+    const fx = JSON.parse(fs.readFileSync(path.join(ROOT, 'packages/kernels/fixtures/diabetes.json'), 'utf8'));
+    const ds = await putDataset('diabetes', path.join(ROOT, 'examples/datasets/diabetes.csv'));
+    const r = await runTask(spec(ds, 'progression', 'linear_regression', {}, [impute, scale]), ctx());
+    const m = r.nodes.eval.metrics!;
+    assert.ok(Math.abs((m.r2 as number) - fx.holdout.r2) <= 0.02, `r2 ${m.r2} vs ${fx.holdout.r2}`);
+    assert.ok(Math.abs((m.rmse as number) - fx.holdout.rmse) / fx.holdout.rmse <= 0.02);
+  });
+
+  it('missing values reaching a model without imputation fail with MISSING_VALUES_REACH_MODEL naming the column', async () => {
+    const ds = await putDataset('missing', path.join(ROOT, 'tests/cases/ingest/24-missing-vs-zero.csv'));
+    const target = ds.schema.columns[ds.schema.columns.length - 1].name;
+    const feature = ds.schema.columns.find((c) => c.name !== target && c.type === 'float')!.name;
+    const model = ds.schema.columns.find((c) => c.name === target)!.type === 'float' ? 'linear_regression' : 'logistic_regression';
+    await assert.rejects(
+      runTask(spec(ds, target, model, {}), ctx()),
+      (e: unknown) => e instanceof WeftError && e.code === 'MISSING_VALUES_REACH_MODEL' && e.message.includes(feature),
+    );
+  });
+
+  it('unseen and missing categories at prediction time map to all-zero one-hot rows and are reported', async () => {
+    const train = await putDataset('cat-train', path.join(ROOT, 'tests/cases/ingest/19-train.csv'));
+    const cols = train.schema.columns;
+    const target = cols[cols.length - 1].name;
+    const s = spec(train, target, 'linear_regression', { alpha: 0.1 }, [{ id: 'onehot', type: 'one_hot', params: params('one_hot', {}) }]);
+    s.steps[1].params = params('split', { testFraction: 0.01, seed: 1 });
+    await runTask(s, ctx());
+    const pred = await putDataset('cat-pred', path.join(ROOT, 'tests/cases/ingest/19-predict.csv'));
+    const out = await runTask(
+      { kind: 'predict', jobId: 'job_p', workspaceId: 'default', nodeId: 'predict', modelId: s.modelId, artifactKey: s.artifactKey, dataset: pred, outputKey: 'predictions/p.json' },
+      ctx(),
+    );
+    const doc = JSON.parse((await store.get('predictions/p.json')).toString()) as PredictionsDoc;
+    assert.equal(doc.predictions.length, pred.rowCount);
+    assert.equal(out.predictions!.rowCount, pred.rowCount);
+    const unseen = Object.values(doc.unseenCategories);
+    assert.ok(unseen.length >= 1 && unseen[0].count >= 1, `unseen categories reported: ${JSON.stringify(doc.unseenCategories)}`);
+    assert.ok(doc.predictions.every((p) => typeof p === 'number' && Number.isFinite(p)));
+    assert.equal(doc.missingCategories.color, 1);
+  });
+});

@@ -1,0 +1,326 @@
+/**
+ * The train pipeline task: dataset → split → fitted preprocessing → model → evaluators.
+ * Preprocessing is fitted on the train part only and replayed on the test part; the fitted
+ * steps are saved with the model so prediction replays them too.
+ */
+import { LinearRegression, LogisticRegression, assembleMatrix, classificationMetrics, regressionMetrics, splitMask, stratifiedSplitMask, KernelError } from '@weft/kernels';
+import type { Metrics, NodeResult, TaskResult, TrainPipelineSpec } from '@weft/proto';
+import { LinearRegressionParams, LogisticRegressionParams, SplitParams, WeftError, nodeTypeDef } from '@weft/proto';
+import type { z } from 'zod';
+import { MODEL_ARTIFACT_FORMAT, ModelArtifact } from './artifact.js';
+import { DatasetParamsIn, chooseFeatures, frameFromTable, kindOf } from './dataset-frame.js';
+import { Frame, gather } from './frame.js';
+import { numericColumn, readArrowTable, stringValues } from './load.js';
+import { FittedStep, applyStep, fitStep } from './transforms.js';
+import type { TaskContext } from './context.js';
+
+/** Sorts class names numerically when all are numbers, else lexicographically (as numpy.unique). */
+export function sortClasses(names: Iterable<string>): string[] {
+  const arr = [...new Set(names)];
+  const numeric = arr.every((s) => s.trim() !== '' && Number.isFinite(Number(s)));
+  return numeric ? arr.sort((a, b) => Number(a) - Number(b)) : arr.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+interface Target {
+  task: 'classification' | 'regression';
+  /** Rows (dataset row ids) whose target is present. */
+  rows: Int32Array;
+  labels?: Int32Array;
+  classes?: string[];
+  values?: Float64Array;
+  droppedMissing: number;
+}
+
+function readTarget(spec: TrainPipelineSpec, table: ReturnType<typeof readArrowTable>, name: string, task: 'classification' | 'regression'): Target {
+  const vec = table.getChild(name);
+  if (!vec) throw new WeftError('WORKFLOW_INVALID', `Target column "${name}" is not in dataset ${spec.dataset.id}`, { column: name });
+  const n = table.numRows;
+  if (task === 'classification') {
+    const raw = stringValues(vec);
+    const present: number[] = [];
+    for (let i = 0; i < n; i++) if (raw[i] !== null) present.push(i);
+    const classes = sortClasses(present.map((i) => raw[i]!));
+    if (classes.length < 2) {
+      throw new WeftError(
+        'TARGET_SINGLE_CLASS',
+        classes.length === 0
+          ? `Target "${name}" has no values`
+          : `Target "${name}" has a single class ("${classes[0]}"): a classifier needs at least two`,
+        { column: name, classes },
+      );
+    }
+    const index = new Map(classes.map((c, k) => [c, k]));
+    const rows = Int32Array.from(present);
+    const labels = new Int32Array(rows.length);
+    for (let i = 0; i < rows.length; i++) labels[i] = index.get(raw[rows[i]]!)!;
+    return { task, rows, labels, classes, droppedMissing: n - rows.length };
+  }
+  const col = numericColumn(vec);
+  const present: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const v = col.values[i];
+    if (v !== v) continue;
+    if (!Number.isFinite(v)) throw new WeftError('NON_FINITE_VALUES', `Target "${name}" row ${i + 1} is ${v}`, { column: name, row: i + 1 });
+    present.push(i);
+  }
+  const rows = Int32Array.from(present);
+  const values = new Float64Array(rows.length);
+  for (let i = 0; i < rows.length; i++) values[i] = col.values[rows[i]];
+  return { task, rows, values, droppedMissing: n - rows.length };
+}
+
+/** Converts kernel errors into stable WeftErrors (never retryable: the input is at fault). */
+function kernelToWeft(err: unknown, nodeId: string): unknown {
+  if (err instanceof KernelError) {
+    if (err.code === 'ABORTED') return err;
+    if (err.code === 'MISSING_VALUES_REACH_MODEL') {
+      return new WeftError('MISSING_VALUES_REACH_MODEL', `Node "${nodeId}": ${err.message.replace(/^MISSING_VALUES_REACH_MODEL: /, '')}`, { nodeId, ...err.details });
+    }
+    return new WeftError('KERNEL_ERROR', `Node "${nodeId}": ${err.message}`, { nodeId, ...err.details });
+  }
+  return err;
+}
+
+/** Runs a `train_pipeline` task. @throws WeftError for bad data or graphs (not retryable). */
+export async function runTrainPipeline(spec: TrainPipelineSpec, ctx: TaskContext): Promise<TaskResult> {
+  const nodes: Record<string, NodeResult> = {};
+  const [dsStep, splitStep, ...rest] = spec.steps;
+  const modelStep = rest[rest.length - 1];
+  const transformSteps = rest.slice(0, -1);
+  if (dsStep?.type !== 'dataset' || splitStep?.type !== 'split' || !modelStep || modelStep.id !== spec.modelNodeId) {
+    throw new WeftError('WORKFLOW_INVALID', `Pipeline must run dataset → split → … → model, got ${spec.steps.map((s) => s.type).join(' → ')}`);
+  }
+  const modelDef = nodeTypeDef(modelStep.type);
+  const task = modelDef?.task;
+  if (!task) throw new WeftError('WORKFLOW_INVALID', `Node "${modelStep.id}": "${modelStep.type}" is not a model`, { nodeId: modelStep.id, field: 'type' });
+
+  // Load
+  let t0 = Date.now();
+  ctx.onProgress({ nodeId: dsStep.id, phase: 'load', fraction: 0, message: `reading ${spec.dataset.rowCount} rows` });
+  const bytes = await ctx.store.get(spec.dataset.objectKey);
+  const table = readArrowTable(bytes);
+  const dsParams = dsStep.params as DatasetParamsIn;
+  if (!dsParams.target) throw new WeftError('WORKFLOW_INVALID', `Node "${dsStep.id}": params.target is required to train`, { nodeId: dsStep.id, field: 'params.target' });
+  if (table.numRows === 0) throw new WeftError('DATASET_EMPTY', `Dataset ${spec.dataset.id} has no rows to train on`, { datasetId: spec.dataset.id });
+  const { columns, warnings: featureWarnings } = chooseFeatures(spec.dataset.schema, dsParams);
+  const target = readTarget(spec, table, dsParams.target, task);
+  const inputColumns = columns.map((c) => ({ name: c.name, kind: kindOf(c), type: c.type }));
+  const all = frameFromTable(table, inputColumns);
+  const dsWarnings = [...featureWarnings];
+  if (target.droppedMissing > 0) dsWarnings.push(`${target.droppedMissing} row(s) with a missing target "${dsParams.target}" were left out`);
+  nodes[dsStep.id] = { warnings: dsWarnings, durationMs: Date.now() - t0 };
+
+  // Split
+  t0 = Date.now();
+  const sp = splitStep.params as z.output<typeof SplitParams>;
+  const seed = sp.seed ?? spec.seed;
+  let testMask: Uint8Array;
+  if (task === 'classification' && sp.stratify) {
+    testMask = stratifiedSplitMask(target.labels!, seed, sp.testFraction);
+  } else {
+    const byRow = splitMask(0, table.numRows, seed, sp.testFraction);
+    testMask = new Uint8Array(target.rows.length);
+    for (let i = 0; i < target.rows.length; i++) testMask[i] = byRow[target.rows[i]];
+  }
+  const trainIdx: number[] = [];
+  const testIdx: number[] = [];
+  for (let i = 0; i < testMask.length; i++) (testMask[i] ? testIdx : trainIdx).push(i);
+  if (trainIdx.length === 0) throw new WeftError('EMPTY_SPLIT', `Node "${splitStep.id}": the train part is empty (${target.rows.length} rows, testFraction ${sp.testFraction})`, { nodeId: splitStep.id, field: 'params.testFraction' });
+  const toRows = (idx: number[]) => Int32Array.from(idx, (i) => target.rows[i]);
+  let train: Frame = gather(all, toRows(trainIdx));
+  let test: Frame = gather(all, toRows(testIdx));
+  const yTrainLabels = target.labels ? Int32Array.from(trainIdx, (i) => target.labels![i]) : undefined;
+  const yTestLabels = target.labels ? Int32Array.from(testIdx, (i) => target.labels![i]) : undefined;
+  const yTrainValues = target.values ? Float64Array.from(trainIdx, (i) => target.values![i]) : undefined;
+  const yTestValues = target.values ? Float64Array.from(testIdx, (i) => target.values![i]) : undefined;
+  if (yTrainLabels) {
+    const seen = new Uint8Array(target.classes!.length);
+    for (const y of yTrainLabels) seen[y] = 1;
+    const absent = target.classes!.filter((_, k) => !seen[k]);
+    if (absent.length > 0) {
+      throw new WeftError('CLASS_MISSING_FROM_TRAIN', `Class(es) ${absent.map((c) => `"${c}"`).join(', ')} of target "${dsParams.target}" have no rows in the train part; use a stratified split or more data`, {
+        column: dsParams.target,
+        classes: absent,
+      });
+    }
+  }
+  nodes[splitStep.id] = { rowsTrain: train.nRows, rowsTest: test.nRows, durationMs: Date.now() - t0 };
+
+  // Preprocessing: fit on train, apply to both.
+  const fitted: FittedStep[] = [];
+  for (const step of transformSteps) {
+    t0 = Date.now();
+    ctx.onProgress({ nodeId: step.id, phase: 'preprocess' });
+    let f: FittedStep;
+    try {
+      f = fitStep(step.type, step.id, step.params, train);
+      train = applyStep(f, train);
+      test = applyStep(f, test);
+    } catch (err) {
+      throw kernelToWeft(err, step.id);
+    }
+    fitted.push(f);
+    nodes[step.id] = { durationMs: Date.now() - t0 };
+  }
+
+  // Model
+  t0 = Date.now();
+  const cat = train.features.find((f) => f.kind === 'categorical');
+  if (cat) {
+    throw new WeftError('CATEGORICAL_REACHES_MODEL', `Node "${modelStep.id}": categorical column "${cat.name}" reaches the model; add a one-hot node before it`, {
+      nodeId: modelStep.id,
+      column: cat.name,
+    });
+  }
+  const lossCurve: number[] = [];
+  let Xtrain, Xtest;
+  try {
+    Xtrain = assembleMatrix(train.features.map((f) => ({ name: f.name, column: f.column as never })));
+    Xtest = test.nRows > 0 ? assembleMatrix(test.features.map((f) => ({ name: f.name, column: f.column as never }))) : null;
+  } catch (err) {
+    throw kernelToWeft(err, modelStep.id);
+  }
+  let modelJson: unknown;
+  let predictTest: () => { yPred: Int32Array | Float64Array; proba?: Float64Array };
+  const started = Date.now();
+  try {
+    if (modelStep.type === 'logistic_regression') {
+      const p = modelStep.params as z.output<typeof LogisticRegressionParams>;
+      const K = target.classes!.length;
+      const model = await LogisticRegression.fitAsync(Xtrain.X, Xtrain.nRows, Xtrain.nFeatures, yTrainLabels!, { C: p.C, maxIter: p.maxIter, tol: p.tol, nClasses: K }, {
+        signal: ctx.signal,
+        onEpoch: (e) => {
+          lossCurve.push(e.loss);
+          const secs = (Date.now() - started) / 1000;
+          ctx.onProgress({ nodeId: modelStep.id, phase: 'train', epoch: e.epoch, epochs: p.maxIter, loss: e.loss, fraction: Math.min(1, e.epoch / p.maxIter), rowsPerSec: secs > 0 ? (Xtrain.nRows * e.epoch) / secs : undefined });
+        },
+      });
+      modelJson = model.toJSON();
+      predictTest = () => ({ yPred: model.predict(Xtest!.X, Xtest!.nRows), proba: model.predictProba(Xtest!.X, Xtest!.nRows) });
+    } else if (modelStep.type === 'linear_regression') {
+      const p = modelStep.params as z.output<typeof LinearRegressionParams>;
+      const model = LinearRegression.fit(Xtrain.X, Xtrain.nRows, Xtrain.nFeatures, yTrainValues!, { alpha: p.alpha }, {
+        signal: ctx.signal,
+        onEpoch: (e) => {
+          lossCurve.push(e.loss);
+          ctx.onProgress({ nodeId: modelStep.id, phase: 'train', epoch: e.epoch, epochs: 1, loss: e.loss, fraction: 1 });
+        },
+      });
+      modelJson = model.toJSON();
+      predictTest = () => ({ yPred: model.predict(Xtest!.X, Xtest!.nRows) });
+    } else {
+      throw new WeftError('WORKFLOW_INVALID', `Node "${modelStep.id}": model type "${modelStep.type}" has no trainer`, { nodeId: modelStep.id, field: 'type' });
+    }
+  } catch (err) {
+    throw kernelToWeft(err, modelStep.id);
+  }
+
+  const trainSeconds = (Date.now() - t0) / 1000;
+  nodes[modelStep.id] = {
+    modelId: spec.modelId,
+    artifactKey: spec.artifactKey,
+    ...(target.classes ? { classes: target.classes } : {}),
+    lossCurve,
+    rowsTrain: train.nRows,
+    rowsTest: test.nRows,
+    metrics: { train_loss: lossCurve.length ? lossCurve[lossCurve.length - 1] : null, train_seconds: trainSeconds, features: Xtrain.nFeatures },
+    durationMs: Date.now() - t0,
+  };
+
+  // Evaluate
+  let modelMetrics: Metrics | undefined;
+  for (const ev of spec.evaluators) {
+    t0 = Date.now();
+    ctx.onProgress({ nodeId: ev.id, phase: 'evaluate' });
+    if (!Xtest) {
+      nodes[ev.id] = { metrics: {}, notes: { all: 'the test part is empty: no holdout metrics' }, durationMs: 0 };
+      continue;
+    }
+    const out = predictTest!();
+    if (task === 'classification') {
+      const r = evaluateClassification(yTestLabels!, out.yPred as Int32Array, out.proba!, target.classes!, (ev.params as { positiveClass?: string }).positiveClass);
+      nodes[ev.id] = { ...r, classes: target.classes!, rowsTest: test.nRows, durationMs: Date.now() - t0 };
+      modelMetrics = r.metrics;
+    } else {
+      const m = regressionMetrics(yTestValues!, out.yPred as Float64Array);
+      nodes[ev.id] = { metrics: { r2: m.r2, rmse: m.rmse, mae: m.mae }, rowsTest: test.nRows, durationMs: Date.now() - t0 };
+      modelMetrics = nodes[ev.id].metrics;
+    }
+  }
+
+  // Persist
+  ctx.onProgress({ nodeId: modelStep.id, phase: 'persist' });
+  const artifact: ModelArtifact = {
+    format: MODEL_ARTIFACT_FORMAT,
+    modelId: spec.modelId,
+    nodeId: modelStep.id,
+    nodeType: modelStep.type as ModelArtifact['nodeType'],
+    task,
+    datasetId: spec.dataset.id,
+    target: dsParams.target,
+    classes: target.classes ?? null,
+    inputColumns,
+    steps: fitted,
+    featureNames: Xtrain.featureNames,
+    model: modelJson,
+    trainedAtMs: Date.now(),
+  };
+  await ctx.store.put(spec.artifactKey, Buffer.from(JSON.stringify(artifact)), 'application/json');
+
+  return {
+    nodes,
+    model: { id: spec.modelId, artifactKey: spec.artifactKey, nodeType: modelStep.type, task, target: dsParams.target, ...(modelMetrics ? { metrics: modelMetrics } : {}) },
+  };
+}
+
+/**
+ * Holdout classification metrics. Binary metrics are for the positive class: `positiveClass`
+ * if given, else the second class in sorted order (as scikit-learn's pos_label=1 on 0/1).
+ */
+export function evaluateClassification(
+  yTrue: Int32Array,
+  yPred: Int32Array,
+  proba: Float64Array,
+  classes: string[],
+  positiveClass?: string,
+): Pick<NodeResult, 'metrics' | 'notes' | 'roc'> {
+  const K = classes.length;
+  let yt = yTrue;
+  let yp = yPred;
+  let pr = proba;
+  if (K === 2 && positiveClass !== undefined && positiveClass === classes[0]) {
+    yt = yTrue.map((v) => 1 - v);
+    yp = yPred.map((v) => 1 - v);
+    pr = new Float64Array(proba.length);
+    for (let i = 0; i < yTrue.length; i++) {
+      pr[2 * i] = proba[2 * i + 1];
+      pr[2 * i + 1] = proba[2 * i];
+    }
+  }
+  const m = classificationMetrics(yt, yp, pr, K);
+  const notes: Record<string, string> = {};
+  if (m.roc_auc === null && m.roc_auc_reason) notes.roc_auc = m.roc_auc_reason;
+  if (K === 2) {
+    let predictedPos = 0;
+    let truePos = 0;
+    for (let i = 0; i < yp.length; i++) {
+      predictedPos += yp[i];
+      truePos += yt[i];
+    }
+    if (predictedPos === 0) notes.precision = 'no positive predictions: precision is undefined and reported as 0';
+    if (predictedPos === 0 || truePos === 0) notes.f1 = predictedPos === 0 ? 'no positive predictions: F1 reported as 0' : 'no positive rows in the test part: F1 reported as 0';
+  }
+  return {
+    metrics: {
+      accuracy: m.accuracy,
+      precision: m.precision,
+      recall: m.recall,
+      f1: m.f1,
+      roc_auc: m.roc_auc,
+      log_loss: m.log_loss,
+      confusion_matrix: m.confusion_matrix,
+    },
+    ...(Object.keys(notes).length ? { notes } : {}),
+    ...(m.roc_curve ? { roc: { fpr: Array.from(m.roc_curve.fpr), tpr: Array.from(m.roc_curve.tpr) } } : {}),
+  };
+}

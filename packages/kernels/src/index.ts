@@ -1,0 +1,63 @@
+/**
+ * @weft/kernels — pure compute for Weft: WebAssembly (AssemblyScript, SIMD) training
+ * kernels, models, preprocessing over columns, deterministic splits and metrics.
+ * No I/O; runs unchanged in Node and the browser; deterministic for a given seed.
+ * Matrices are Float32Array [nRows, nFeatures] row-major; labels Int32Array 0..K-1.
+ */
+export { KernelError, type KernelErrorCode } from './errors.js';
+
+// models
+export { type EpochEvent, type FitHooks } from './models/common.js';
+export {
+  LogisticRegression,
+  type LogisticRegressionOptions,
+  type LogisticRegressionJSON,
+  type LogisticTrainInfo,
+} from './models/logistic-regression.js';
+export { logisticLossGradSums } from './models/logistic-loss.js';
+export { LinearRegression, type LinearRegressionOptions, type LinearRegressionJSON } from './models/linear-regression.js';
+export { linearStats, mergeLinearStats, solveLinearStats, type LinearStats, type LinearSolution } from './models/linear-stats.js';
+
+// optimisers
+export { lbfgs, type Objective, type LbfgsOptions, type LbfgsStep, type LbfgsResult } from './optim/lbfgs.js';
+
+// preprocessing
+export {
+  type NumericColumn,
+  type CategoricalColumn,
+  type Column,
+  isCategorical,
+  countMissing,
+} from './preprocess/columns.js';
+export {
+  fitImputer,
+  applyImputer,
+  imputerFromJSON,
+  type ImputeStrategy,
+  type ImputerOptions,
+  type ImputerState,
+  type NumericImputerState,
+  type CategoricalImputerState,
+} from './preprocess/imputer.js';
+export {
+  fitStandardScaler,
+  applyStandardScaler,
+  scalerPartialStats,
+  mergeScalerStats,
+  scalerFromStats,
+  standardScalerFromJSON,
+  type ScalerStats,
+  type StandardScalerState,
+} from './preprocess/scaler.js';
+export { fitOneHot, applyOneHot, oneHotFromJSON, type OneHotOptions, type OneHotState, type OneHotResult } from './preprocess/onehot.js';
+export { assembleMatrix, type NamedColumn, type AssembledMatrix } from './preprocess/assemble.js';
+
+// split
+export { splitAssignment, splitMask, stratifiedSplitMask, type SplitSide } from './split/split.js';
+export { rowHash, fmix32, splitmix32 } from './split/hash.js';
+
+// metrics
+export { accuracy, precision, recall, f1, confusion_matrix, type Labels, type AverageOptions } from './metrics/classification.js';
+export { roc_auc, roc_curve, log_loss, type OptionalMetric, type RocCurve } from './metrics/probabilistic.js';
+export { rmse, mae, r2 } from './metrics/regression.js';
+export { classificationMetrics, regressionMetrics, type ClassificationMetrics, type RegressionMetrics } from './metrics/report.js';

@@ -1,0 +1,114 @@
+import { check } from '../errors.js';
+
+/** Integer labels 0..K-1 (Int32Array or any array-like of integers). */
+export type Labels = ArrayLike<number>;
+
+/** Options shared by precision / recall / f1. */
+export interface AverageOptions {
+  /**
+   * 'binary': score of the positive class 1 (default when every label is 0 or 1);
+   * 'macro': unweighted mean over the labels present in yTrue or yPred (default otherwise),
+   * as scikit-learn's `average='macro'`.
+   */
+  average?: 'binary' | 'macro';
+}
+
+function checkPair(yTrue: Labels, yPred: Labels, what: string): void {
+  check(yTrue.length === yPred.length, `${what}: yTrue has ${yTrue.length} labels but yPred has ${yPred.length}`);
+  check(yTrue.length > 0, `${what}: empty input`);
+  for (let i = 0; i < yTrue.length; i++) {
+    check(Number.isInteger(yTrue[i]) && yTrue[i] >= 0, `${what}: yTrue[${i}] = ${yTrue[i]} is not a class index`);
+    check(Number.isInteger(yPred[i]) && yPred[i] >= 0, `${what}: yPred[${i}] = ${yPred[i]} is not a class index`);
+  }
+}
+
+/**
+ * Fraction of rows with yPred == yTrue, in [0, 1]. Source: sklearn.metrics.accuracy_score.
+ * Throws `KernelError('INVALID_INPUT')` on length mismatch, empty input or non-integer labels.
+ */
+export function accuracy(yTrue: Labels, yPred: Labels): number {
+  checkPair(yTrue, yPred, 'accuracy');
+  let ok = 0;
+  for (let i = 0; i < yTrue.length; i++) if (yTrue[i] === yPred[i]) ok++;
+  return ok / yTrue.length;
+}
+
+/**
+ * Confusion matrix C (always nClasses × nClasses, number[][]): C[t][p] = rows with true
+ * class t predicted as p. nClasses defaults to max(label) + 1 (at least 2).
+ * Source: sklearn.metrics.confusion_matrix. Throws if a label is >= nClasses.
+ */
+export function confusion_matrix(yTrue: Labels, yPred: Labels, nClasses?: number): number[][] {
+  checkPair(yTrue, yPred, 'confusion_matrix');
+  let k = nClasses ?? 2;
+  if (nClasses === undefined) for (let i = 0; i < yTrue.length; i++) k = Math.max(k, yTrue[i] + 1, yPred[i] + 1);
+  check(Number.isInteger(k) && k >= 1, `confusion_matrix: nClasses must be a positive integer, got ${k}`);
+  const m = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+  for (let i = 0; i < yTrue.length; i++) {
+    check(yTrue[i] < k && yPred[i] < k, `confusion_matrix: label ${Math.max(yTrue[i], yPred[i])} at row ${i} is >= nClasses = ${k}`);
+    m[yTrue[i]][yPred[i]]++;
+  }
+  return m;
+}
+
+interface Counts {
+  labels: number[];
+  tp: Map<number, number>;
+  predicted: Map<number, number>;
+  actual: Map<number, number>;
+  binary: boolean;
+}
+
+function counts(yTrue: Labels, yPred: Labels, what: string): Counts {
+  checkPair(yTrue, yPred, what);
+  const tp = new Map<number, number>();
+  const predicted = new Map<number, number>();
+  const actual = new Map<number, number>();
+  const inc = (m: Map<number, number>, k: number) => m.set(k, (m.get(k) ?? 0) + 1);
+  for (let i = 0; i < yTrue.length; i++) {
+    inc(actual, yTrue[i]);
+    inc(predicted, yPred[i]);
+    if (yTrue[i] === yPred[i]) inc(tp, yTrue[i]);
+  }
+  const labels = [...new Set([...actual.keys(), ...predicted.keys()])].sort((a, b) => a - b);
+  return { labels, tp, predicted, actual, binary: labels.every((l) => l <= 1) };
+}
+
+type PerClass = (tp: number, predicted: number, actual: number) => number;
+
+function averaged(yTrue: Labels, yPred: Labels, opts: AverageOptions, what: string, score: PerClass): number {
+  const c = counts(yTrue, yPred, what);
+  const average = opts.average ?? (c.binary ? 'binary' : 'macro');
+  if (average === 'binary') {
+    check(c.binary, `${what}: average 'binary' needs labels 0/1 only; got labels ${c.labels.join(', ')} (use average 'macro')`);
+    return score(c.tp.get(1) ?? 0, c.predicted.get(1) ?? 0, c.actual.get(1) ?? 0);
+  }
+  check(average === 'macro', `${what}: unknown average '${String(average)}'`);
+  let s = 0;
+  for (const l of c.labels) s += score(c.tp.get(l) ?? 0, c.predicted.get(l) ?? 0, c.actual.get(l) ?? 0);
+  return s / c.labels.length;
+}
+
+const div = (a: number, b: number): number => (b === 0 ? 0 : a / b);
+
+/**
+ * Precision tp / (tp + fp) — of the positive class 1 (binary) or macro-averaged.
+ * 0 when nothing is predicted positive (scikit-learn's zero_division=0 behaviour).
+ * Source: sklearn.metrics.precision_score.
+ */
+export function precision(yTrue: Labels, yPred: Labels, opts: AverageOptions = {}): number {
+  return averaged(yTrue, yPred, opts, 'precision', (tp, p) => div(tp, p));
+}
+
+/** Recall tp / (tp + fn), binary (class 1) or macro; 0 when a class has no true rows. Source: sklearn.metrics.recall_score. */
+export function recall(yTrue: Labels, yPred: Labels, opts: AverageOptions = {}): number {
+  return averaged(yTrue, yPred, opts, 'recall', (tp, _p, a) => div(tp, a));
+}
+
+/**
+ * F1 = 2 tp / (2 tp + fp + fn), binary (class 1) or macro (mean of per-class F1, as
+ * scikit-learn); 0 when undefined. Source: sklearn.metrics.f1_score.
+ */
+export function f1(yTrue: Labels, yPred: Labels, opts: AverageOptions = {}): number {
+  return averaged(yTrue, yPred, opts, 'f1', (tp, p, a) => div(2 * tp, p + a));
+}

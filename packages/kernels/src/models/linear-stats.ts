@@ -1,0 +1,123 @@
+import { sharedArena } from '../wasm/runtime.js';
+import { check } from '../errors.js';
+import { choleskySolve } from '../optim/cholesky.js';
+import { checkMatrix } from './common.js';
+
+/**
+ * Sufficient statistics for least squares over some rows (mergeable across shards).
+ * xtx: Float64Array [d, d] (symmetric, full); xty, sumX: Float64Array [d]; float64 sums.
+ */
+export interface LinearStats {
+  nFeatures: number;
+  nRows: number;
+  xtx: Float64Array;
+  xty: Float64Array;
+  sumX: Float64Array;
+  sumY: number;
+  sumYY: number;
+}
+
+/**
+ * Accumulates X^T X, X^T y, column sums, sum y and sum y^2 over X: Float32Array
+ * [nRows, nFeatures] row-major and y [nRows] (finite). Kernel: `assembly/linear.ts`
+ * (f64x2 SIMD over float32 rows promoted to float64). Throws `KernelError('INVALID_INPUT')`.
+ */
+export function linearStats(X: Float32Array, nRows: number, nFeatures: number, y: Float64Array | Float32Array): LinearStats {
+  checkMatrix(X, nRows, nFeatures, 'linearStats');
+  check(y.length === nRows, `linearStats: y has ${y.length} values, expected nRows = ${nRows}`);
+  let sumY = 0;
+  let sumYY = 0;
+  for (let i = 0; i < nRows; i++) {
+    check(Number.isFinite(y[i]), `linearStats: y[${i}] is ${y[i]}; the target must not have missing values`, { row: i });
+    sumY += y[i];
+    sumYY += y[i] * y[i];
+  }
+  const d = nFeatures;
+  return sharedArena().scoped((a) => {
+    const xp = a.putF32(X);
+    const yp = a.putF64(y);
+    const xtxp = a.alloc(d * d * 8);
+    const xtyp = a.alloc(d * 8);
+    const sxp = a.alloc(d * 8);
+    a.f64(xtxp, d * d).fill(0);
+    a.f64(xtyp, d).fill(0);
+    a.f64(sxp, d).fill(0);
+    a.k.gramAccumulate(xp, yp, nRows, d, xtxp, xtyp, sxp);
+    const xtx = Float64Array.from(a.f64(xtxp, d * d));
+    for (let j = 0; j < d; j++) for (let k = 0; k < j; k++) xtx[j * d + k] = xtx[k * d + j];
+    return { nFeatures: d, nRows, xtx, xty: Float64Array.from(a.f64(xtyp, d)), sumX: Float64Array.from(a.f64(sxp, d)), sumY, sumYY };
+  });
+}
+
+/** Sums two `LinearStats` over disjoint rows (same nFeatures). */
+export function mergeLinearStats(a: LinearStats, b: LinearStats): LinearStats {
+  check(a.nFeatures === b.nFeatures, `mergeLinearStats: nFeatures differ (${a.nFeatures} vs ${b.nFeatures})`);
+  const add = (u: Float64Array, v: Float64Array) => u.map((x, i) => x + v[i]);
+  return {
+    nFeatures: a.nFeatures,
+    nRows: a.nRows + b.nRows,
+    xtx: add(a.xtx, b.xtx),
+    xty: add(a.xty, b.xty),
+    sumX: add(a.sumX, b.sumX),
+    sumY: a.sumY + b.sumY,
+    sumYY: a.sumYY + b.sumYY,
+  };
+}
+
+/** Least-squares solution with intercept: coef Float64Array [d], intercept, training MSE, ridge actually used. */
+export interface LinearSolution {
+  coef: Float64Array;
+  intercept: number;
+  mse: number;
+  /** alpha plus any jitter added because the centred Gram matrix was singular. */
+  ridgeUsed: number;
+}
+
+/**
+ * Minimises ||y - X w - b||^2 + alpha ||w||^2 (intercept unpenalised, as scikit-learn's
+ * Ridge / LinearRegression when alpha = 0) from centred normal equations
+ * (S_xx + alpha I) w = S_xy, b = mean(y) - mean(x)·w, solved by Cholesky. If S_xx + alpha I
+ * is singular (collinear or constant features), a tiny ridge 1e-10·tr(S_xx)/d is added and
+ * grown ×100 until the factorisation succeeds (≈ the minimum-norm solution).
+ * Throws `KernelError('INVALID_INPUT')` for nRows == 0 or alpha < 0.
+ */
+export function solveLinearStats(s: LinearStats, alpha = 0): LinearSolution {
+  check(s.nRows >= 1, 'solveLinearStats: no rows');
+  check(Number.isFinite(alpha) && alpha >= 0, `solveLinearStats: alpha must be >= 0, got ${alpha}`);
+  const d = s.nFeatures;
+  const n = s.nRows;
+  const A = new Float64Array(d * d);
+  const b = new Float64Array(d);
+  const ybar = s.sumY / n;
+  let trace = 0;
+  for (let j = 0; j < d; j++) {
+    for (let k = 0; k < d; k++) A[j * d + k] = s.xtx[j * d + k] - (s.sumX[j] * s.sumX[k]) / n;
+    b[j] = s.xty[j] - s.sumX[j] * ybar;
+    trace += A[j * d + j];
+  }
+  const syy = s.sumYY - s.sumY * ybar;
+  let ridge = alpha;
+  let jitter = 1e-10 * Math.max(trace / d, Number.MIN_VALUE);
+  let w: Float64Array | null = null;
+  for (let attempt = 0; attempt < 12 && !w; attempt++) {
+    const Ar = Float64Array.from(A);
+    for (let j = 0; j < d; j++) Ar[j * d + j] += ridge;
+    w = choleskySolve(Ar, b, d);
+    if (!w) {
+      ridge = alpha + jitter;
+      jitter *= 100;
+    }
+  }
+  if (!w) w = new Float64Array(d); // all-constant features: predict the mean
+  let intercept = ybar;
+  for (let j = 0; j < d; j++) intercept -= (s.sumX[j] / n) * w[j];
+  // SSE = Syy - 2 w·b + w^T A w
+  let wAw = 0;
+  let wb = 0;
+  for (let j = 0; j < d; j++) {
+    wb += w[j] * b[j];
+    for (let k = 0; k < d; k++) wAw += w[j] * A[j * d + k] * w[k];
+  }
+  const mse = Math.max(0, syy - 2 * wb + wAw) / n;
+  return { coef: w, intercept, mse, ridgeUsed: ridge };
+}
