@@ -1,4 +1,5 @@
 /** Dataset routes: upload (multipart or text/csv), list, get, delete, schema roles. */
+import * as fs from 'node:fs';
 import { DatasetEntity } from '@weft/common';
 import { DatasetSchemaDoc, WeftError, type ColumnSchema, type ColumnType } from '@weft/proto';
 import type { Request, Response } from 'express';
@@ -35,15 +36,33 @@ export function checkTypeChange(col: ColumnSchema, to: ColumnType): void {
 }
 
 /** Receives a CSV (multipart or raw) and stores it as a dataset; shared with model predict. */
-export async function uploadDataset(deps: ApiDeps, req: Request, res: Response, defaultName?: string) {
+export async function uploadDataset(
+  deps: ApiDeps,
+  req: Request,
+  res: Response,
+  extra: {
+    defaultName?: string;
+    /** Types forced on top of the client's typeOverrides, computed from the received file. */
+    forcedTypes?: (csvPath: string, delimiter: string | undefined) => Promise<Record<string, ColumnType>>;
+  } = {},
+) {
   const ws = workspaceOf(req);
   const upload = await receiveCsv(req, res, { tmpDir: tmpDirOf(deps), maxBytes: deps.cfg.maxUploadBytes });
   const parsed = UploadOptionsSchema.safeParse(upload.fields);
   if (!parsed.success) {
-    await import('node:fs').then((fs) => fs.promises.rm(upload.csvPath, { force: true }));
+    await fs.promises.rm(upload.csvPath, { force: true });
     throw validationError('fields', parsed.error);
   }
   const o = parsed.data;
+  let typeOverrides = o.typeOverrides;
+  if (extra.forcedTypes) {
+    try {
+      typeOverrides = { ...(o.typeOverrides ?? {}), ...(await extra.forcedTypes(upload.csvPath, o.delimiter)) };
+    } catch (e) {
+      await fs.promises.rm(upload.csvPath, { force: true });
+      throw e;
+    }
+  }
   const abort = new AbortController();
   const onClose = () => {
     if (!res.writableFinished) abort.abort(new WeftError('VALIDATION_FAILED', 'The client went away'));
@@ -51,11 +70,11 @@ export async function uploadDataset(deps: ApiDeps, req: Request, res: Response, 
   res.once('close', onClose);
   try {
     return await createDatasetFromCsv(deps, ws, upload.csvPath, {
-      name: o.name ?? defaultName ?? nameFromFile(upload.fileName),
+      name: o.name ?? extra.defaultName ?? nameFromFile(upload.fileName),
       ...(o.skipBadRows !== undefined ? { skipBadRows: o.skipBadRows } : {}),
       ...(o.delimiter !== undefined ? { delimiter: o.delimiter } : {}),
       ...(o.nullTokens !== undefined ? { nullTokens: o.nullTokens } : {}),
-      ...(o.typeOverrides !== undefined ? { typeOverrides: o.typeOverrides } : {}),
+      ...(typeOverrides !== undefined ? { typeOverrides } : {}),
       signal: abort.signal,
     });
   } finally {

@@ -1,0 +1,181 @@
+/**
+ * Byte-level decoding in front of the CSV parser. Every decoder emits UTF-8 bytes.
+ *
+ * - `utf8`: bytes pass through unchanged; they are validated (simdutf via `buffer.isUtf8`).
+ *   Invalid UTF-8 throws {@link NotUtf8}, which makes the caller retry as Windows-1252.
+ * - `windows-1252`: transcoded with the WHATWG table. The five bytes Windows-1252 leaves
+ *   undefined (0x81 0x8D 0x8F 0x90 0x9D) are CSV_ENCODING errors: such a file is neither.
+ * - `utf-16le` / `utf-16be` (only with a byte-order mark): transcoded; unpaired surrogates are
+ *   CSV_ENCODING errors.
+ * NUL bytes anywhere in an 8-bit encoding are CSV_BINARY errors. Nothing is ever replaced by U+FFFD.
+ */
+import { isUtf8 } from 'node:buffer';
+import { Transform, type TransformCallback } from 'node:stream';
+import { binaryError, encodingError } from './errors.js';
+
+export type Encoding = 'utf8' | 'windows-1252' | 'utf-16le' | 'utf-16be';
+
+/** Thrown by the UTF-8 validator; `offset` is the byte offset of the first invalid sequence. */
+export class NotUtf8 extends Error {
+  constructor(readonly offset: number) {
+    super(`invalid UTF-8 at byte ${offset}`);
+  }
+}
+
+/** Byte offset (relative to buf) of the first invalid UTF-8 sequence, or -1. `final` = no more bytes follow. */
+export function findInvalidUtf8(buf: Uint8Array, final: boolean): number {
+  const n = buf.length;
+  let i = 0;
+  while (i < n) {
+    const b = buf[i];
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    let need: number;
+    let min: number;
+    if (b >= 0xc2 && b <= 0xdf) (need = 1), (min = 0x80);
+    else if (b >= 0xe0 && b <= 0xef) (need = 2), (min = 0x800);
+    else if (b >= 0xf0 && b <= 0xf4) (need = 3), (min = 0x10000);
+    else return i;
+    if (i + need >= n) {
+      // incomplete sequence at the end
+      if (!final) {
+        for (let k = i + 1; k < n; k++) if ((buf[k] & 0xc0) !== 0x80) return i;
+        return -1;
+      }
+      return i;
+    }
+    let cp = b & (need === 1 ? 0x1f : need === 2 ? 0x0f : 0x07);
+    for (let k = 1; k <= need; k++) {
+      const c = buf[i + k];
+      if ((c & 0xc0) !== 0x80) return i;
+      cp = (cp << 6) | (c & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;
+    i += need + 1;
+  }
+  return -1;
+}
+
+/** Length of buf without a trailing incomplete UTF-8 sequence (at most 3 bytes are held back). */
+function completeLength(buf: Uint8Array): number {
+  const n = buf.length;
+  for (let back = 1; back <= Math.min(3, n); back++) {
+    const b = buf[n - back];
+    if ((b & 0xc0) === 0x80) continue; // continuation byte: keep looking for the lead
+    const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+    return need > back ? n - back : n;
+  }
+  return n;
+}
+
+abstract class CountingDecoder extends Transform {
+  protected offset = 0; // bytes of input consumed before the current chunk
+  constructor() {
+    super({ readableHighWaterMark: 1 << 20, writableHighWaterMark: 1 << 20 });
+  }
+  protected checkNul(chunk: Buffer): void {
+    const z = chunk.indexOf(0);
+    if (z >= 0) throw binaryError('NUL byte', this.offset + z);
+  }
+}
+
+class Utf8Validator extends CountingDecoder {
+  private carry: Buffer | null = null;
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    try {
+      this.checkNul(chunk);
+      const buf = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
+      const base = this.offset - (this.carry ? this.carry.length : 0);
+      const ok = completeLength(buf);
+      if (!isUtf8(buf.subarray(0, ok))) throw new NotUtf8(base + findInvalidUtf8(buf.subarray(0, ok), false));
+      this.carry = ok < buf.length ? Buffer.from(buf.subarray(ok)) : null;
+      this.offset += chunk.length;
+      cb(null, chunk);
+    } catch (e) {
+      cb(e as Error);
+    }
+  }
+  override _flush(cb: TransformCallback): void {
+    if (this.carry) return cb(new NotUtf8(this.offset - this.carry.length));
+    cb();
+  }
+}
+
+/** WHATWG windows-1252 code points for bytes 0x80..0x9F; 0 marks the five undefined bytes. */
+const CP1252_HIGH = [
+  0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017d, 0,
+  0, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178,
+];
+const CP1252 = new Uint16Array(256);
+for (let b = 0; b < 256; b++) CP1252[b] = b >= 0x80 && b < 0xa0 ? CP1252_HIGH[b - 0x80] : b;
+
+/** Decodes a complete Windows-1252 buffer; returns the string or the index of an undefined byte. */
+export function decodeWindows1252(buf: Uint8Array): string | number {
+  const out = new Uint16Array(buf.length);
+  for (let i = 0; i < buf.length; i++) {
+    const c = CP1252[buf[i]];
+    if (c === 0 && buf[i] !== 0) return i;
+    out[i] = c;
+  }
+  return new TextDecoder('utf-16le').decode(out);
+}
+
+class Windows1252Decoder extends CountingDecoder {
+  constructor(private readonly utf8InvalidAt: number) {
+    super();
+  }
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    try {
+      this.checkNul(chunk);
+      const s = decodeWindows1252(chunk);
+      if (typeof s === 'number') {
+        const at = this.offset + s;
+        throw encodingError(
+          `The file is neither UTF-8 (invalid sequence at byte ${this.utf8InvalidAt}) nor Windows-1252 (undefined byte 0x${chunk[s].toString(16).toUpperCase()} at byte ${at}). Save it as UTF-8.`,
+          { offset: this.utf8InvalidAt, utf8InvalidAt: this.utf8InvalidAt, windows1252InvalidAt: at },
+        );
+      }
+      this.offset += chunk.length;
+      cb(null, Buffer.from(s, 'utf8'));
+    } catch (e) {
+      cb(e as Error);
+    }
+  }
+}
+
+class Utf16Decoder extends CountingDecoder {
+  private readonly dec;
+  constructor(encoding: 'utf-16le' | 'utf-16be') {
+    super();
+    this.dec = new TextDecoder(encoding, { fatal: true });
+  }
+  private run(chunk: Buffer | undefined, cb: TransformCallback): void {
+    try {
+      const s = chunk ? this.dec.decode(chunk, { stream: true }) : this.dec.decode();
+      if (chunk) this.offset += chunk.length;
+      cb(null, s.length ? Buffer.from(s, 'utf8') : undefined);
+    } catch {
+      cb(encodingError(`Invalid UTF-16 text near byte ${this.offset}.`, { offset: this.offset, encoding: 'utf-16' }));
+    }
+  }
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    this.run(chunk, cb);
+  }
+  override _flush(cb: TransformCallback): void {
+    this.run(undefined, cb);
+  }
+}
+
+/** A Transform from file bytes in `encoding` to UTF-8 bytes. `utf8InvalidAt` is reported by windows-1252 errors. */
+export function createDecoder(encoding: Encoding, utf8InvalidAt = -1): Transform {
+  switch (encoding) {
+    case 'utf8':
+      return new Utf8Validator();
+    case 'windows-1252':
+      return new Windows1252Decoder(utf8InvalidAt);
+    default:
+      return new Utf16Decoder(encoding);
+  }
+}

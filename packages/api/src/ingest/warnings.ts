@@ -1,0 +1,43 @@
+/** Dataset warnings derived from the plan and the profile, in column order. */
+import type { ColumnProfile, DatasetWarning } from '@weft/proto';
+import type { ColumnPlan } from './infer.js';
+
+/** Categoricals with more categories than this get HIGH_CARDINALITY. */
+export const HIGH_CARDINALITY_CATEGORIES = 100;
+
+export interface ColumnFacts {
+  plan: ColumnPlan;
+  profile: ColumnProfile;
+  invalidCount: number;
+  invalidLines: number[];
+}
+
+/** CONSTANT_COLUMN, ALL_MISSING, INVALID_VALUES, LIKELY_IDENTIFIER, HIGH_CARDINALITY per column. */
+export function columnWarnings(cols: readonly ColumnFacts[], rowCount: number): DatasetWarning[] {
+  const out: DatasetWarning[] = [];
+  for (const { plan, profile: p, invalidCount, invalidLines } of cols) {
+    const column = plan.name;
+    if (rowCount > 0 && p.count === 0) {
+      out.push({ code: 'ALL_MISSING', column, message: `Column "${column}" has no values in ${rowCount} rows.` });
+    } else if (p.count > 0 && p.missing === 0 && p.distinct === 1) {
+      const v = plan.type === 'boolean' ? String((p.trueCount ?? 0) > 0) : (p.topCategories?.[0]?.value ?? p.min);
+      out.push({ code: 'CONSTANT_COLUMN', column, message: `Column "${column}" has the same value (${String(v)}) in every row.` });
+    }
+    if (invalidCount > 0) {
+      out.push({
+        code: 'INVALID_VALUES',
+        column,
+        rows: invalidLines,
+        message: `Column "${column}" is ${plan.type} but ${invalidCount} value${invalidCount === 1 ? '' : 's'} did not fit (stored as missing), first at line${invalidLines.length === 1 ? '' : 's'} ${invalidLines.join(', ')}.`,
+      });
+    }
+    if (plan.type === 'identifier') {
+      out.push({ code: 'LIKELY_IDENTIFIER', column, message: `Column "${column}" looks like an identifier (${p.distinct} distinct values in ${p.count}); it is not a useful feature.` });
+    } else if (plan.type === 'categorical' && (plan.categories?.length ?? 0) > HIGH_CARDINALITY_CATEGORIES) {
+      out.push({ code: 'HIGH_CARDINALITY', column, message: `Column "${column}" has ${plan.categories!.length} categories.` });
+    } else if (plan.type === 'text') {
+      out.push({ code: 'HIGH_CARDINALITY', column, message: `Column "${column}" is free text (${p.distinct} distinct values); models do not use it directly.` });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,29 @@
+/** `weft predict MODEL_ID FILE.csv [--json]` */
+import { ApiClient } from '../api-client.js';
+import { table } from '../format.js';
+import { EXIT, printJson, reportError } from './common.js';
+
+/** Rows of predictions printed without --json. */
+const SHOWN_ROWS = 20;
+
+/** Batch prediction; prints the result document (--json) or the first rows. */
+export async function predictCommand(modelId: string, file: string, opts: { server: string; json?: boolean }): Promise<number> {
+  try {
+    const doc = await new ApiClient(opts.server).predictCsv(modelId, file);
+    if (opts.json) {
+      printJson(doc);
+      return EXIT.ok;
+    }
+    const lines = [`Model ${doc.modelId}: ${doc.rowCount} predictions (job ${doc.jobId})`];
+    const rows = doc.predictions.slice(0, SHOWN_ROWS).map((p, i) => [String(i + 1), typeof p === 'object' ? JSON.stringify(p) : String(p)]);
+    lines.push(table([['row', 'prediction'], ...rows]));
+    if (doc.rowCount > SHOWN_ROWS) lines.push(`  … ${doc.rowCount - SHOWN_ROWS} more (use --json for all)`);
+    for (const [col, vals] of Object.entries(doc.unseenCategories ?? {})) {
+      lines.push(`  warning: column "${col}" has categories unseen in training: ${vals.slice(0, 10).join(', ')}${vals.length > 10 ? ' …' : ''}`);
+    }
+    process.stdout.write(lines.join('\n') + '\n');
+    return EXIT.ok;
+  } catch (err) {
+    return reportError(err);
+  }
+}
