@@ -1,6 +1,8 @@
 /**
- * Rate-limits progress reports of one task: at most one per `intervalMs`; the latest value
- * always goes out (a trailing send after the interval, or on `flush`).
+ * Rate-limits progress reports of one task: at most one per `intervalMs` within a step
+ * (node and phase); the latest value always goes out (a trailing send after the interval,
+ * or on `flush`), and the last value of a step is sent before the next step's first, so
+ * watchers always see each node's final epoch and loss.
  */
 import type { TaskProgress } from '@weft/proto';
 
@@ -18,6 +20,7 @@ export class ProgressThrottle {
 
   /** Queues a progress value (replacing an unsent one). */
   push(p: TaskProgress): void {
+    if (this.pending && (this.pending.nodeId !== p.nodeId || this.pending.phase !== p.phase)) this.sendNow();
     this.pending = p;
     const wait = this.lastSentMs + this.intervalMs - this.clock();
     if (wait <= 0) this.sendNow();

@@ -201,17 +201,21 @@ export function topologicalOrder(
     }
   }
   if (order.length === ids.length) return { ok: true, order };
-  // Walk forward inside the remaining nodes until a node repeats: that is a cycle.
+  // Every node Kahn could not order has a predecessor that is also unordered, so walking
+  // predecessors inside that set must revisit a node: the walk from there is a cycle.
   const left = new Set(ids.filter((id) => !order.includes(id)));
+  const inn = new Map<string, string[]>(ids.map((id) => [id, []]));
+  for (const e of edges) if (inn.has(e.target) && inn.has(e.source)) inn.get(e.target)!.push(e.source);
   let cur = [...left][0];
   const path: string[] = [];
   const at = new Map<string, number>();
   while (!at.has(cur)) {
     at.set(cur, path.length);
     path.push(cur);
-    cur = out.get(cur)!.find((t) => left.has(t))!;
+    cur = inn.get(cur)!.find((s) => left.has(s))!;
   }
-  return { ok: false, cycle: [...path.slice(at.get(cur)!), cur] };
+  const cycle = path.slice(at.get(cur)!).reverse();
+  return { ok: false, cycle: [...cycle, cycle[0]] };
 }
 
 function upstreamDataset(nodeId: string, graph: WorkflowGraph, edges: ResolvedEdge[]): string | undefined {
