@@ -40,13 +40,23 @@ export function tooManyColumnsError(columns: number, limit: number, line: number
   });
 }
 
-export function fieldTooLongError(line: number, limitBytes: number, column?: string, bytes?: number): WeftError {
-  const where = column === undefined ? `a record at line ${line}` : `field "${column}" at line ${line}`;
-  return new WeftError(
-    'CSV_FIELD_TOO_LONG',
-    `${where} is longer than ${limitBytes} bytes${column === undefined ? ' (often an unclosed quote)' : ''}.`,
-    { line, limitBytes, ...(column === undefined ? {} : { column, bytes }) },
-  );
+/**
+ * A field longer than `limitBytes`. With `recordLimitBytes` the parser stopped while reading a
+ * record that grew past that size (usually an unclosed quote), so `bytes` is unknown.
+ */
+export function fieldTooLongError(line: number, limitBytes: number, column?: string, bytes?: number, recordLimitBytes?: number): WeftError {
+  const where = `${column === undefined ? 'a field' : `field "${column}"`} at line ${line}`;
+  const msg =
+    recordLimitBytes === undefined
+      ? `${where} is ${bytes} bytes, longer than the limit of ${limitBytes} bytes.`
+      : `${where} makes its record larger than ${recordLimitBytes} bytes (the field limit is ${limitBytes} bytes); often an unclosed quote.`;
+  return new WeftError('CSV_FIELD_TOO_LONG', msg, {
+    line,
+    limitBytes,
+    ...(column === undefined ? {} : { column }),
+    ...(bytes === undefined ? {} : { bytes }),
+    ...(recordLimitBytes === undefined ? {} : { recordLimitBytes }),
+  });
 }
 
 export function encodingError(message: string, details: Record<string, unknown>): WeftError {

@@ -50,7 +50,7 @@ interface Pass1 {
 
 /** Upper bound of one record in bytes while it is being parsed (bounded memory on an unclosed quote). */
 function maxRecordBytes(o: ResolvedOptions): number {
-  return Math.max(o.maxFieldBytes, Math.min(o.maxFieldBytes * 4, 64 << 20));
+  return Math.max(o.maxFieldBytes, Math.min(o.maxFieldBytes * 8, 64 << 20));
 }
 
 /** Throws CSV_FIELD_TOO_LONG for the first field over the limit. */
@@ -74,7 +74,7 @@ async function runPass1(csvPath: string, src: Source, o: ResolvedOptions): Promi
   let ncols = 0;
   await readRecords<never>(
     csvPath,
-    { ...src, maxRecordBytes: maxRecordBytes(o), signal: o.signal },
+    { ...src, maxRecordBytes: maxRecordBytes(o), maxFieldBytes: o.maxFieldBytes, signal: o.signal, nameOf: (i) => r.header?.[i]?.name },
     (fields, endLine) => {
       if (r.header === null) {
         if (isBlankRecord(fields)) return null;
@@ -161,7 +161,7 @@ async function runPass2(csvPath: string, arrowPath: string, src: Source, o: Reso
   const flusher = new BatchFlusher(() => (inBatch > 0 || written === 0 ? finishBatch() : null));
   await readRecords<RecordBatch>(
     csvPath,
-    { ...src, maxRecordBytes: maxRecordBytes(o), signal: o.signal },
+    { ...src, maxRecordBytes: maxRecordBytes(o), maxFieldBytes: o.maxFieldBytes, signal: o.signal, nameOf: (i) => plans[i]?.name },
     (fields, endLine) => {
       if (!headerSeen) {
         if (isBlankRecord(fields)) return null;

@@ -20,6 +20,10 @@ export interface RecordSourceOptions {
   delimiter: string;
   /** csv-parse refuses a record larger than this many bytes while reading it. */
   maxRecordBytes: number;
+  /** The field limit reported with that refusal. */
+  maxFieldBytes: number;
+  /** Column name by 0-based index, for error details (header not read yet: undefined). */
+  nameOf?: (index: number) => string | undefined;
   signal?: AbortSignal;
 }
 
@@ -74,8 +78,11 @@ export async function readRecords<T>(path: string, o: RecordSourceOptions, onRec
   } catch (e) {
     if (e instanceof WeftError) throw e;
     if (e instanceof CsvError || (e as { code?: string }).code?.startsWith?.('CSV_')) {
-      const ce = e as CsvError & { lines?: number };
-      if (ce.code === 'CSV_MAX_RECORD_SIZE') throw fieldTooLongError(ce.lines ?? 0, o.maxRecordBytes);
+      const ce = e as CsvError & { lines?: number; column?: number | string };
+      if (ce.code === 'CSV_MAX_RECORD_SIZE') {
+        const name = typeof ce.column === 'number' ? (o.nameOf?.(ce.column) ?? `column ${ce.column + 1}`) : undefined;
+        throw fieldTooLongError(ce.lines ?? 0, o.maxFieldBytes, name, undefined, o.maxRecordBytes);
+      }
       throw parseError(ce, records);
     }
     throw e;

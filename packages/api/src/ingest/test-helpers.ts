@@ -51,3 +51,11 @@ export async function rejectsWith(p: Promise<unknown>, code: string): Promise<{ 
   }
   throw new Error(`expected ${code}, but it resolved`);
 }
+
+/** Fails if any number anywhere in `x` is NaN or ±Infinity (JSON would not carry it). */
+export function assertNoNonFinite(x: unknown, where = '$'): void {
+  if (typeof x === 'number') {
+    if (!Number.isFinite(x)) throw new Error(`non-finite number at ${where}`);
+  } else if (Array.isArray(x)) x.forEach((v, i) => assertNoNonFinite(v, `${where}[${i}]`));
+  else if (x && typeof x === 'object') for (const [k, v] of Object.entries(x)) assertNoNonFinite(v, `${where}.${k}`);
+}
