@@ -9,3 +9,10 @@ export { logisticLossGrad, linearScores } from "./logistic";
 export { adamEpoch } from "./adam";
 export { gramAccumulate } from "./linear";
 export { columnStats, scaleColumn, fillMissing } from "./columns";
+export { rowSqNorms, kmeansppPotential, kmeansLloyd, kmeansInertia } from "./kmeans";
+export {
+  binMatrix, histPairs, histClasses, histSub, partitionRows, treeApply, treeApplyBinned,
+  addLeafValues, addToRows, boostGradients,
+} from "./tree";
+export { mlpForward, mlpEpoch } from "./mlp";
+export { sumF32 } from "./reduce";

@@ -61,3 +61,34 @@ export { accuracy, precision, recall, f1, confusion_matrix, type Labels, type Av
 export { roc_auc, roc_curve, log_loss, type OptionalMetric, type RocCurve } from './metrics/probabilistic.js';
 export { rmse, mae, r2 } from './metrics/regression.js';
 export { classificationMetrics, regressionMetrics, type ClassificationMetrics, type RegressionMetrics } from './metrics/report.js';
+export { adjusted_rand_score } from './metrics/clustering.js';
+
+// models added for issue 4
+export { KMeans, type KMeansOptions, type KMeansJSON } from './models/kmeans.js';
+export { GaussianNB, type GaussianNBOptions, type GaussianNBJSON } from './models/gaussian-nb.js';
+export { ElasticNet, Lasso, Ridge, type ElasticNetOptions, type ElasticNetJSON } from './models/elastic-net.js';
+export {
+  DecisionTreeClassifier,
+  DecisionTreeRegressor,
+  RandomForestClassifier,
+  RandomForestRegressor,
+  TreeEnsembleBase,
+  type TreeOptions,
+  type ForestOptions,
+  type ForestJSON,
+} from './models/tree/forest.js';
+export {
+  GradientBoostingClassifier,
+  GradientBoostingRegressor,
+  type GradientBoostingOptions,
+  type GradientBoostingJSON,
+  type BoostObjective,
+} from './models/tree/gradient-boosting.js';
+export { type Tree, type TreeJSON } from './models/tree/grower.js';
+export { fitBins, type BinMapper } from './models/tree/binning.js';
+export { MLPClassifier, MLPRegressor, type MlpOptions, type MlpActivation, type MlpJSON, type MlpTrainInfo } from './models/mlp.js';
+
+// inspection and data
+export { permutationImportance, type PermutationImportanceOptions, type PermutationImportanceResult } from './inspect/permutation-importance.js';
+export { syntheticClassification, syntheticRegression, type SyntheticData } from './data/synthetic.js';
+export { sumPass } from './inspect/bandwidth.js';

@@ -27,6 +27,31 @@ export interface KernelExports {
   columnStats(vp: number, mp: number, n: number, outp: number): void;
   scaleColumn(vp: number, mp: number, n: number, mean: number, invScale: number, outp: number): void;
   fillMissing(vp: number, mp: number, n: number, fill: number, outp: number): void;
+  sumF32(xp: number, n: number): number;
+  // k-means (assembly/kmeans.ts)
+  rowSqNorms(xp: number, n: number, d: number, outp: number): void;
+  kmeansppPotential(xp: number, xnp: number, n: number, d: number, cp: number, closestp: number, write: number): number;
+  kmeansLloyd(xp: number, xnp: number, n: number, d: number, cp: number, k: number, cnp: number, labelsp: number, sumsp: number, countsp: number): number;
+  kmeansInertia(xp: number, n: number, d: number, cp: number, labelsp: number): number;
+  // trees (assembly/tree.ts)
+  binMatrix(xp: number, n: number, d: number, edgesp: number, nEdgesp: number, outp: number): void;
+  histPairs(binsp: number, d: number, offp: number, totalBins: number, rowsp: number, cnt: number, statp: number, histp: number): void;
+  histClasses(binsp: number, d: number, offp: number, totalBins: number, rowsp: number, cnt: number, yp: number, wp: number, k: number, histp: number): void;
+  histSub(ap: number, bp: number, outp: number, m: number): void;
+  partitionRows(binsp: number, d: number, rowsp: number, cnt: number, f: number, thrBin: number, missingLeft: number, scratchp: number): number;
+  treeApply(xp: number, n: number, d: number, nodesp: number, thrp: number, outp: number): void;
+  treeApplyBinned(binsp: number, n: number, d: number, nodesp: number, outp: number): void;
+  addLeafValues(leafp: number, n: number, valuep: number, marginp: number, stride: number, offset: number): void;
+  addToRows(rowsp: number, cnt: number, marginp: number, stride: number, offset: number, value: number): void;
+  boostGradients(marginp: number, yp: number, n: number, k: number, objective: number, cls: number, statp: number): number;
+  // MLP (assembly/mlp.ts)
+  mlpForward(xp: number, n: number, sizesp: number, nLayers: number, paramsp: number, act: number, outAct: number, scratchp: number, outp: number): void;
+  mlpEpoch(
+    xp: number, yp: number, n: number, ip: number, shuffle: number, seed: number,
+    sizesp: number, nLayers: number, paramsp: number, mp: number, vp: number, gp: number, nParams: number,
+    actp: number, deltap: number, maxWidth: number, act: number, outAct: number,
+    lr: number, alpha: number, batch: number, t0: number, beta1: number, beta2: number, eps: number,
+  ): number;
 }
 
 const PAGE_BYTES = 65536;

@@ -1,0 +1,278 @@
+import { Arena, sharedArena } from '../wasm/runtime.js';
+import { KernelError, check } from '../errors.js';
+import { EpochEvent, FitHooks, checkMatrix, driveAsync, driveSync } from './common.js';
+import { Rng, subSeed } from './rng.js';
+
+/** Options for `KMeans.fit`. */
+export interface KMeansOptions {
+  /** Number of clusters k (default 8; 1 <= k <= nRows). */
+  nClusters?: number;
+  /** Independent k-means++ initialisations; the lowest-inertia run is kept (default 1, scikit-learn >= 1.4's 'auto' for k-means++). */
+  nInit?: number;
+  /** Maximum Lloyd iterations per run (default 300). */
+  maxIter?: number;
+  /** Convergence: stop when the summed squared centre shift <= tol * mean feature variance (default 1e-4, as scikit-learn). */
+  tol?: number;
+  /** Seed for the k-means++ draws (default 0). */
+  seed?: number;
+}
+
+/** JSON artifact of a fitted `KMeans`. */
+export interface KMeansJSON {
+  kind: 'kmeans';
+  version: 1;
+  nFeatures: number;
+  nClusters: number;
+  /** [k][nFeatures] */
+  centers: number[][];
+  inertia: number;
+  nIter: number;
+  options: KMeansOptions;
+}
+
+/**
+ * k-means clustering: greedy k-means++ initialisation (Arthur & Vassilvitskii 2007, with
+ * 2 + ln k local trials per centre as scikit-learn's `_kmeans_plusplus`) followed by Lloyd
+ * iterations (assignment + centre update in one AssemblyScript pass, f32x4 SIMD distances
+ * ||x||^2 - 2 x.c + ||c||^2, float64 centre sums). Same algorithm and stopping rule as
+ * scikit-learn's `KMeans(algorithm='lloyd')` (sklearn/cluster/_kmeans.py). Empty clusters are
+ * re-seeded with the points farthest from their centres.
+ */
+export class KMeans {
+  readonly nFeatures: number;
+  readonly nClusters: number;
+  /** Float32Array [k, nFeatures] row-major. */
+  readonly centers: Float32Array;
+  /** Sum of squared distances of training rows to their closest centre (units of X squared). */
+  readonly inertia: number;
+  /** Lloyd iterations of the kept run. */
+  readonly nIter: number;
+  /** Cluster index of every training row, Int32Array [nRows] (null after fromJSON). */
+  readonly labels: Int32Array | null;
+  readonly options: KMeansOptions;
+
+  /** @internal Use `KMeans.fit` or `KMeans.fromJSON`. */
+  constructor(d: number, k: number, centers: Float32Array, inertia: number, nIter: number, labels: Int32Array | null, options: KMeansOptions) {
+    this.nFeatures = d;
+    this.nClusters = k;
+    this.centers = centers;
+    this.inertia = inertia;
+    this.nIter = nIter;
+    this.labels = labels;
+    this.options = options;
+  }
+
+  /**
+   * Clusters X: Float32Array [nRows, nFeatures] row-major (finite). `hooks.onEpoch` is called
+   * after every Lloyd iteration (epochs count across inits) with loss = inertia.
+   * Throws `KernelError` 'INVALID_INPUT' or 'ABORTED'. Deterministic for a given seed.
+   */
+  static fit(X: Float32Array, nRows: number, nFeatures: number, opts: KMeansOptions = {}, hooks?: FitHooks): KMeans {
+    return driveSync(kmeansTrainer(X, nRows, nFeatures, opts), hooks, 'KMeans.fit');
+  }
+
+  /** As `fit`, yielding to the event loop between iterations. */
+  static async fitAsync(X: Float32Array, nRows: number, nFeatures: number, opts: KMeansOptions = {}, hooks?: FitHooks): Promise<KMeans> {
+    return driveAsync(kmeansTrainer(X, nRows, nFeatures, opts), hooks, 'KMeans.fit');
+  }
+
+  /** Index of the closest centre for each row: Int32Array [nRows]. */
+  predict(X: Float32Array, nRows: number): Int32Array {
+    checkMatrix(X, nRows, this.nFeatures, 'KMeans.predict');
+    return sharedArena().scoped((a) => assign(a, X, nRows, this.nFeatures, this.centers, this.nClusters).labels);
+  }
+
+  /** Sum of squared distances of the rows of X to their closest centre. */
+  score(X: Float32Array, nRows: number): number {
+    checkMatrix(X, nRows, this.nFeatures, 'KMeans.score');
+    return sharedArena().scoped((a) => assign(a, X, nRows, this.nFeatures, this.centers, this.nClusters).inertia);
+  }
+
+  toJSON(): KMeansJSON {
+    const d = this.nFeatures;
+    return {
+      kind: 'kmeans',
+      version: 1,
+      nFeatures: d,
+      nClusters: this.nClusters,
+      centers: Array.from({ length: this.nClusters }, (_, c) => Array.from(this.centers.subarray(c * d, c * d + d))),
+      inertia: this.inertia,
+      nIter: this.nIter,
+      options: { ...this.options },
+    };
+  }
+
+  static fromJSON(json: unknown): KMeans {
+    const j = json as Partial<KMeansJSON> | null;
+    const bad = (why: string): never => {
+      throw new KernelError('INVALID_ARTIFACT', `KMeans.fromJSON: ${why}`);
+    };
+    if (!j || typeof j !== 'object' || j.kind !== 'kmeans') bad(`expected kind 'kmeans'`);
+    if (j!.version !== 1) bad(`unsupported version ${String(j!.version)}`);
+    const d = j!.nFeatures!;
+    const k = j!.nClusters!;
+    if (!Number.isInteger(d) || d < 1 || !Number.isInteger(k) || k < 1) bad('nFeatures and nClusters must be positive integers');
+    if (!Array.isArray(j!.centers) || j!.centers.length !== k) bad(`centers must have ${k} rows`);
+    const centers = new Float32Array(k * d);
+    j!.centers!.forEach((row, c) => {
+      if (!Array.isArray(row) || row.length !== d || !row.every((v) => typeof v === 'number' && Number.isFinite(v))) bad(`centers[${c}] must be ${d} finite numbers`);
+      centers.set(row, c * d);
+    });
+    return new KMeans(d, k, centers, Number(j!.inertia), Number(j!.nIter), null, { ...(j!.options ?? {}) });
+  }
+}
+
+function assign(a: Arena, X: Float32Array, n: number, d: number, centers: Float32Array, k: number): { labels: Int32Array; inertia: number } {
+  const xp = a.putF32(X);
+  const xnp = a.alloc(n * 4);
+  a.k.rowSqNorms(xp, n, d, xnp);
+  const cp = a.putF32(centers);
+  const cnp = a.alloc(k * 4);
+  const lp = a.alloc(n * 4);
+  const sp = a.alloc(k * d * 8);
+  const np = a.alloc(k * 8);
+  const inertia = a.k.kmeansLloyd(xp, xnp, n, d, cp, k, cnp, lp, sp, np);
+  return { labels: Int32Array.from(a.i32(lp, n)), inertia };
+}
+
+function* kmeansTrainer(X: Float32Array, n: number, d: number, opts: KMeansOptions): Generator<EpochEvent, KMeans, void> {
+  checkMatrix(X, n, d, 'KMeans.fit');
+  const k = opts.nClusters ?? 8;
+  const nInit = opts.nInit ?? 1;
+  const maxIter = opts.maxIter ?? 300;
+  const tol = opts.tol ?? 1e-4;
+  const seed = opts.seed ?? 0;
+  check(Number.isInteger(k) && k >= 1, `KMeans.fit: nClusters must be a positive integer, got ${k}`);
+  check(k <= n, `KMeans.fit: nClusters = ${k} exceeds nRows = ${n}`);
+  check(Number.isInteger(nInit) && nInit >= 1, `KMeans.fit: nInit must be a positive integer, got ${nInit}`);
+  check(Number.isInteger(maxIter) && maxIter >= 1, `KMeans.fit: maxIter must be a positive integer, got ${maxIter}`);
+  check(Number.isFinite(tol) && tol >= 0, `KMeans.fit: tol must be >= 0, got ${tol}`);
+  check(Number.isInteger(seed), `KMeans.fit: seed must be an integer, got ${seed}`);
+  const options: KMeansOptions = { nClusters: k, nInit, maxIter, tol, seed };
+
+  // tolerance relative to the data: tol * mean over features of the variance
+  const mean = new Float64Array(d);
+  const m2 = new Float64Array(d);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += X[i * d + j];
+  for (let j = 0; j < d; j++) mean[j] /= n;
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) m2[j] += (X[i * d + j] - mean[j]) ** 2;
+  let varSum = 0;
+  for (let j = 0; j < d; j++) varSum += m2[j] / n;
+  const absTol = (tol * varSum) / d;
+
+  const a = Arena.create();
+  const xp = a.putF32(X);
+  const xnp = a.alloc(n * 4);
+  a.k.rowSqNorms(xp, n, d, xnp);
+  const cp = a.alloc(k * d * 4);
+  const cnp = a.alloc(k * 4);
+  const lp = a.alloc(n * 4);
+  const prevp = a.alloc(n * 4);
+  const sp = a.alloc(k * d * 8);
+  const countp = a.alloc(k * 8);
+  const closestp = a.alloc(n * 4);
+  const candp = a.alloc(d * 4);
+
+  let best: { centers: Float32Array; inertia: number; nIter: number; labels: Int32Array } | null = null;
+  let epoch = 0;
+  for (let run = 0; run < nInit; run++) {
+    const rng = new Rng(subSeed(seed, run));
+    kmeansPlusPlus(a, X, n, d, k, rng, xp, xnp, cp, closestp, candp);
+    let nIter = 0;
+    let inertia = 0;
+    for (let it = 0; it < maxIter; it++) {
+      inertia = a.k.kmeansLloyd(xp, xnp, n, d, cp, k, cnp, lp, sp, countp);
+      nIter = it + 1;
+      const centers = a.f32(cp, k * d);
+      const sums = a.f64(sp, k * d);
+      const counts = a.f64(countp, k);
+      let shift = 0;
+      const empty: number[] = [];
+      for (let c = 0; c < k; c++) {
+        if (counts[c] === 0) {
+          empty.push(c);
+          continue;
+        }
+        for (let j = 0; j < d; j++) {
+          const v = Math.fround(sums[c * d + j] / counts[c]);
+          shift += (v - centers[c * d + j]) ** 2;
+          centers[c * d + j] = v;
+        }
+      }
+      if (empty.length > 0) shift += relocateEmpty(X, n, d, a.i32(lp, n), a.f32(cp, k * d), empty);
+      const labels = a.i32(lp, n);
+      const prev = a.i32(prevp, n);
+      let same = it > 0;
+      if (same) for (let i = 0; i < n; i++) if (labels[i] !== prev[i]) { same = false; break; }
+      prev.set(labels);
+      epoch++;
+      yield { epoch, loss: inertia };
+      if (same || shift <= absTol) break;
+    }
+    // final E-step against the final centres
+    inertia = a.k.kmeansLloyd(xp, xnp, n, d, cp, k, cnp, lp, sp, countp);
+    inertia = a.k.kmeansInertia(xp, n, d, cp, lp);
+    if (!best || inertia < best.inertia) {
+      best = { centers: Float32Array.from(a.f32(cp, k * d)), inertia, nIter, labels: Int32Array.from(a.i32(lp, n)) };
+    }
+  }
+  return new KMeans(d, k, best!.centers, best!.inertia, best!.nIter, best!.labels, options);
+}
+
+/** Greedy k-means++ seeding into cp (float32 [k, d]). */
+function kmeansPlusPlus(a: Arena, X: Float32Array, n: number, d: number, k: number, rng: Rng, xp: number, xnp: number, cp: number, closestp: number, candp: number): void {
+  const trials = 2 + Math.floor(Math.log(k));
+  const first = rng.int(n);
+  a.f32(cp, d).set(X.subarray(first * d, first * d + d));
+  a.f32(closestp, n).fill(Infinity);
+  let pot = a.k.kmeansppPotential(xp, xnp, n, d, cp, closestp, 1);
+  const cum = new Float64Array(n);
+  for (let c = 1; c < k; c++) {
+    const closest = a.f32(closestp, n);
+    let s = 0;
+    for (let i = 0; i < n; i++) cum[i] = s += closest[i];
+    let bestPot = Infinity;
+    let bestId = 0;
+    for (let t = 0; t < trials; t++) {
+      const r = rng.next() * s;
+      let lo = 0;
+      let hi = n - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (cum[mid] <= r) lo = mid + 1;
+        else hi = mid;
+      }
+      a.f32(candp, d).set(X.subarray(lo * d, lo * d + d));
+      const p = a.k.kmeansppPotential(xp, xnp, n, d, candp, closestp, 0);
+      if (p < bestPot) {
+        bestPot = p;
+        bestId = lo;
+      }
+    }
+    const dst = cp + c * d * 4;
+    a.f32(dst, d).set(X.subarray(bestId * d, bestId * d + d));
+    pot = a.k.kmeansppPotential(xp, xnp, n, d, dst, closestp, 1);
+  }
+  void pot;
+}
+
+/** Moves each empty cluster's centre onto the row farthest from its assigned centre; returns the added shift. */
+function relocateEmpty(X: Float32Array, n: number, d: number, labels: Int32Array, centers: Float32Array, empty: number[]): number {
+  const dist = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = labels[i];
+    let s = 0;
+    for (let j = 0; j < d; j++) s += (X[i * d + j] - centers[c * d + j]) ** 2;
+    dist[i] = s;
+  }
+  const order = Array.from(dist.keys()).sort((u, v) => dist[v] - dist[u] || u - v);
+  let shift = 0;
+  empty.forEach((c, e) => {
+    const i = order[e];
+    for (let j = 0; j < d; j++) {
+      shift += (X[i * d + j] - centers[c * d + j]) ** 2;
+      centers[c * d + j] = X[i * d + j];
+    }
+  });
+  return shift;
+}
