@@ -46,6 +46,10 @@ export interface Proc {
 
 export interface Cluster {
   url: string;
+  /** API key of the local owner (workspace `default`), from `weft init`. */
+  apiKey: string;
+  /** `Authorization: Bearer <apiKey>`. */
+  headers: Record<string, string>;
   env: NodeJS.ProcessEnv;
   dataDir: string;
   procs: Proc[];
@@ -106,9 +110,15 @@ export async function startCluster(opts: { executors?: number; env?: NodeJS.Proc
   const url = `http://127.0.0.1:${apiPort}`;
   const migrate = spawnSync(process.execPath, [MAIN.cli, 'migrate'], { env, encoding: 'utf8' });
   if (migrate.status !== 0) throw new Error(`weft migrate failed: ${migrate.stderr}`);
+  // The local owner + API key, as `weft up` creates them; the CLI finds them in <dataDir>/credentials.json.
+  const init = spawnSync(process.execPath, [MAIN.cli, 'init'], { env, encoding: 'utf8' });
+  if (init.status !== 0) throw new Error(`weft init failed: ${init.stderr}`);
+  const apiKey = (JSON.parse(fs.readFileSync(path.join(dataDir, 'credentials.json'), 'utf8')) as { apiKey: string }).apiKey;
   const procs: Proc[] = [];
   const cluster: Cluster = {
     url,
+    apiKey,
+    headers: { authorization: `Bearer ${apiKey}` },
     env,
     dataDir,
     procs,

@@ -62,9 +62,73 @@ export const ConfigSchema = z.object({
     .string()
     .default('')
     .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)),
+
+  // --- Authentication, tenancy and limits (api, scheduler JobService) ---
+  /** WEFT_PUBLIC_URL: external base URL of the api (OIDC redirect URIs); default `http://<host>:<port>`. */
+  publicUrl: optionalString,
+  /** WEFT_JWT_ISSUER: `iss` of the access and refresh tokens the api signs. */
+  jwtIssuer: z.string().default('weft'),
+  /** WEFT_ACCESS_TOKEN_TTL_S: lifetime of an access token, seconds. Default 900 (15 min). */
+  accessTokenTtlS: int(900, 10),
+  /** WEFT_REFRESH_TOKEN_TTL_S: lifetime of a refresh token, seconds. Default 2 592 000 (30 days). */
+  refreshTokenTtlS: int(30 * 24 * 3600, 60),
+  /** WEFT_SIGNING_KEY_ROTATION_S: the token signing key is replaced once it is this old, seconds. Default 30 days. */
+  signingKeyRotationS: int(30 * 24 * 3600, 60),
+  /** WEFT_SIGNUP: `open` lets anyone create an account with POST /api/auth/signup; `closed` refuses it. */
+  signup: z.enum(['open', 'closed']).default('open'),
+  /**
+   * WEFT_INTERNAL_SECRET: shared secret the api presents to the scheduler's JobService
+   * (metadata `x-weft-internal-secret`). Unset: JobService calls without an API key are trusted
+   * (the scheduler listens on loopback in embedded mode).
+   */
+  internalSecret: optionalString,
+  /** WEFT_QUOTA_STORAGE_BYTES: stored dataset bytes per workspace; 0 = unlimited. */
+  quotaStorageBytes: int(0),
+  /** WEFT_QUOTA_CPU_SECONDS: executor CPU-seconds (summed task run time) per workspace; 0 = unlimited. */
+  quotaCpuSeconds: int(0),
+  /** WEFT_RATE_LIMIT_IP_PER_MINUTE: requests per minute per client IP under /api. */
+  rateLimitIpPerMinute: int(3_000, 1),
+  /** WEFT_RATE_LIMIT_USER_PER_MINUTE: requests per minute per authenticated user or API key. */
+  rateLimitUserPerMinute: int(1_200, 1),
+  /** WEFT_AUTH_RATE_LIMIT_PER_MINUTE: sign-up, login and refresh attempts per minute per client IP. */
+  authRateLimitPerMinute: int(30, 1),
 });
 
-export type Config = z.infer<typeof ConfigSchema>;
+/** One OpenID Connect provider: WEFT_OIDC_<NAME>_ISSUER, _CLIENT_ID, _CLIENT_SECRET (, _SCOPE). */
+export interface OidcProviderConfig {
+  /** Lower-case provider name used in `/api/auth/oidc/:provider/…`. */
+  name: string;
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** Space-separated scopes. Default `openid email profile`. */
+  scope: string;
+}
+
+/**
+ * OIDC providers from the environment: every `WEFT_OIDC_<NAME>_ISSUER` with its
+ * `_CLIENT_ID` and `_CLIENT_SECRET`.
+ * @throws Error naming a provider whose client id or secret is missing.
+ */
+export function oidcProvidersFromEnv(env: NodeJS.ProcessEnv): Record<string, OidcProviderConfig> {
+  const out: Record<string, OidcProviderConfig> = {};
+  for (const [k, v] of Object.entries(env)) {
+    const m = /^WEFT_OIDC_([A-Z0-9]+)_ISSUER$/.exec(k);
+    if (!m || !v) continue;
+    const up = m[1]!;
+    const clientId = env[`WEFT_OIDC_${up}_CLIENT_ID`];
+    const clientSecret = env[`WEFT_OIDC_${up}_CLIENT_SECRET`];
+    if (!clientId || !clientSecret) throw new Error(`Invalid configuration:\n  WEFT_OIDC_${up}_CLIENT_ID and WEFT_OIDC_${up}_CLIENT_SECRET are required with ${k}`);
+    const name = up.toLowerCase();
+    out[name] = { name, issuer: v, clientId, clientSecret, scope: env[`WEFT_OIDC_${up}_SCOPE`] || 'openid email profile' };
+  }
+  return out;
+}
+
+export type Config = z.infer<typeof ConfigSchema> & {
+  /** OpenID Connect providers by name (see `oidcProvidersFromEnv`). */
+  oidcProviders: Record<string, OidcProviderConfig>;
+};
 
 const ENV_NAMES: Record<keyof z.input<typeof ConfigSchema>, string> = {
   dataDir: 'WEFT_DATA_DIR',
@@ -92,6 +156,18 @@ const ENV_NAMES: Record<keyof z.input<typeof ConfigSchema>, string> = {
   batchRows: 'WEFT_BATCH_ROWS',
   logLevel: 'WEFT_LOG_LEVEL',
   corsOrigins: 'WEFT_CORS_ORIGINS',
+  publicUrl: 'WEFT_PUBLIC_URL',
+  jwtIssuer: 'WEFT_JWT_ISSUER',
+  accessTokenTtlS: 'WEFT_ACCESS_TOKEN_TTL_S',
+  refreshTokenTtlS: 'WEFT_REFRESH_TOKEN_TTL_S',
+  signingKeyRotationS: 'WEFT_SIGNING_KEY_ROTATION_S',
+  signup: 'WEFT_SIGNUP',
+  internalSecret: 'WEFT_INTERNAL_SECRET',
+  quotaStorageBytes: 'WEFT_QUOTA_STORAGE_BYTES',
+  quotaCpuSeconds: 'WEFT_QUOTA_CPU_SECONDS',
+  rateLimitIpPerMinute: 'WEFT_RATE_LIMIT_IP_PER_MINUTE',
+  rateLimitUserPerMinute: 'WEFT_RATE_LIMIT_USER_PER_MINUTE',
+  authRateLimitPerMinute: 'WEFT_AUTH_RATE_LIMIT_PER_MINUTE',
 };
 
 /** The environment variable behind each config field. */
@@ -111,7 +187,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     const lines = parsed.error.issues.map((i) => `${ENV_NAMES[i.path[0] as keyof typeof ENV_NAMES] ?? i.path.join('.')}: ${i.message}`);
     throw new Error(`Invalid configuration:\n  ${lines.join('\n  ')}`);
   }
-  const cfg = { ...parsed.data, ...overrides };
+  const cfg: Config = { ...parsed.data, oidcProviders: oidcProvidersFromEnv(env), ...overrides };
   cfg.dataDir = path.resolve(cfg.dataDir);
   return cfg;
 }

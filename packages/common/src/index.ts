@@ -5,4 +5,7 @@ export * from './ids.js';
 export * from './fanout.js';
 export * from './objectstore/index.js';
 export * from './db/entities.js';
+export * from './db/auth-entities.js';
+export * from './db/usage.js';
 export * from './db/orm.js';
+export { migrationsFor, type MigrateResult } from './db/migrate.js';

@@ -3,6 +3,7 @@
  * and PostgreSQL. Timestamps are `Date`; JSON documents are typed by @weft/proto schemas.
  */
 import { BigIntType, EntitySchema } from '@mikro-orm/core';
+import { AUTH_ENTITIES } from './auth-entities.js';
 import type { JobState, TaskState, DatasetSchema, DatasetProfile, DatasetWarning, WorkflowGraph, JobResult, Metrics } from '@weft/proto';
 
 export interface DatasetRow {
@@ -22,9 +23,11 @@ export interface DatasetRow {
 export const DatasetEntity = new EntitySchema<DatasetRow>({
   name: 'Dataset',
   tableName: 'datasets',
+  // api: list a workspace's datasets newest first.
+  indexes: [{ properties: ['workspaceId', 'createdAt'] }],
   properties: {
     id: { type: 'string', primary: true, length: 64 },
-    workspaceId: { type: 'string', length: 64, index: true },
+    workspaceId: { type: 'string', length: 64 },
     name: { type: 'string', length: 256 },
     rowCount: { type: 'integer' },
     byteSize: { type: new BigIntType('number') },
@@ -49,9 +52,11 @@ export interface WorkflowRow {
 export const WorkflowEntity = new EntitySchema<WorkflowRow>({
   name: 'Workflow',
   tableName: 'workflows',
+  // api: list a workspace's workflows, most recently updated first.
+  indexes: [{ properties: ['workspaceId', 'updatedAt'] }],
   properties: {
     id: { type: 'string', primary: true, length: 64 },
-    workspaceId: { type: 'string', length: 64, index: true },
+    workspaceId: { type: 'string', length: 64 },
     name: { type: 'string', length: 256 },
     graph: { type: 'json' },
     createdAt: { type: 'datetime', onCreate: () => new Date() },
@@ -80,7 +85,8 @@ export interface JobRow {
 export const JobEntity = new EntitySchema<JobRow>({
   name: 'Job',
   tableName: 'jobs',
-  indexes: [{ properties: ['workspaceId', 'createdAt'] }, { properties: ['state'] }],
+  // scheduler List: a workspace's jobs newest first, keyset-paged on (createdAt, id); jobs by state.
+  indexes: [{ properties: ['workspaceId', 'createdAt', 'id'] }, { properties: ['state'] }],
   uniques: [{ properties: ['workspaceId', 'idempotencyKey'] }],
   properties: {
     id: { type: 'string', primary: true, length: 64 },
@@ -125,7 +131,14 @@ export interface TaskRow {
 export const TaskEntity = new EntitySchema<TaskRow>({
   name: 'Task',
   tableName: 'tasks',
-  indexes: [{ properties: ['jobId'] }, { properties: ['state', 'availableAt'] }, { properties: ['state', 'leaseExpiresAt'] }],
+  // scheduler: tasks of a job; next pending task (leaseNext, hasAvailable); expired leases
+  // (sweeper); tasks an executor holds (heldCount).
+  indexes: [
+    { properties: ['jobId'] },
+    { properties: ['state', 'availableAt'] },
+    { properties: ['state', 'leaseExpiresAt'] },
+    { properties: ['executorId', 'state'] },
+  ],
   properties: {
     id: { type: 'string', primary: true, length: 64 },
     jobId: { type: 'string', length: 64 },
@@ -223,4 +236,4 @@ export const ExecutorEntity = new EntitySchema<ExecutorRow>({
   },
 });
 
-export const ALL_ENTITIES = [DatasetEntity, WorkflowEntity, JobEntity, TaskEntity, JobEventEntity, ModelEntity, ExecutorEntity];
+export const ALL_ENTITIES = [DatasetEntity, WorkflowEntity, JobEntity, TaskEntity, JobEventEntity, ModelEntity, ExecutorEntity, ...AUTH_ENTITIES];

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ObjectInfo, ObjectNotFoundError, ObjectStore, assertSafeKey } from './types.js';
+import { ObjectInfo, ObjectNotFoundError, ObjectStore, assertRange, assertSafeKey } from './types.js';
 
 /**
  * Object store on a local directory. Writes go to a temporary file in the same directory
@@ -54,6 +54,7 @@ export class LocalObjectStore implements ObjectStore {
   }
 
   async getRange(key: string, start: number, endExclusive: number): Promise<Buffer> {
+    assertRange(start, endExclusive);
     let fh: fsp.FileHandle | undefined;
     try {
       fh = await fsp.open(this.file(key), 'r');
@@ -79,8 +80,9 @@ export class LocalObjectStore implements ObjectStore {
   }
 
   async head(key: string): Promise<ObjectInfo | null> {
+    const file = this.file(key);
     try {
-      const st = await fsp.stat(this.file(key));
+      const st = await fsp.stat(file);
       return { key, size: st.size };
     } catch {
       return null;

@@ -8,9 +8,10 @@ import {
   ListObjectsV2Command,
   HeadBucketCommand,
   CreateBucketCommand,
+  AbortMultipartUploadCommand,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { ObjectInfo, ObjectNotFoundError, ObjectStore, assertSafeKey } from './types.js';
+import { ObjectInfo, ObjectNotFoundError, ObjectStore, assertRange, assertSafeKey } from './types.js';
 
 export interface S3StoreOptions {
   bucket: string;
@@ -18,19 +19,28 @@ export interface S3StoreOptions {
   region: string;
   accessKeyId?: string;
   secretAccessKey?: string;
+  /** Multipart part size in bytes (S3 minimum 5 MiB). Default 8 MiB. */
+  partSizeBytes?: number;
+  /** Parts uploaded concurrently. At most `partSizeBytes × (queueSize + 1)` bytes are buffered. Default 2. */
+  queueSize?: number;
 }
 
 /**
  * Object store on the S3 API (AWS, MinIO, R2, s3rver). Path-style addressing when an
- * endpoint is given. Streams are uploaded in 8 MiB multipart parts, never held whole.
+ * endpoint is given. Streams are uploaded in multipart parts (default 8 MiB, two in flight),
+ * never held whole; a failed upload is aborted, so no partial object becomes visible.
  */
 export class S3ObjectStore implements ObjectStore {
   readonly kind = 's3' as const;
   readonly client: S3Client;
   readonly bucket: string;
+  private readonly partSizeBytes: number;
+  private readonly queueSize: number;
 
   constructor(opts: S3StoreOptions) {
     this.bucket = opts.bucket;
+    this.partSizeBytes = Math.max(5 * 1024 * 1024, opts.partSizeBytes ?? 8 * 1024 * 1024);
+    this.queueSize = Math.max(1, opts.queueSize ?? 2);
     this.client = new S3Client({
       region: opts.region,
       ...(opts.endpoint ? { endpoint: opts.endpoint, forcePathStyle: true } : {}),
@@ -54,13 +64,31 @@ export class S3ObjectStore implements ObjectStore {
     const upload = new Upload({
       client: this.client,
       params: { Bucket: this.bucket, Key: key, Body: body, ContentType: contentType },
-      partSize: 8 * 1024 * 1024,
-      queueSize: 2,
+      partSize: this.partSizeBytes,
+      queueSize: this.queueSize,
+      // we abort ourselves, so the body's error (not the abort's) is what the caller sees
+      leavePartsOnError: true,
     });
-    await upload.done();
+    try {
+      await upload.done();
+    } catch (err) {
+      await this.abortMultipart(key, upload);
+      throw err;
+    }
     const info = await this.head(key);
     if (!info) throw new Error(`S3 upload of ${key} finished but the object is absent`);
     return info;
+  }
+
+  /** Best effort: discards the parts of a failed multipart upload (a bucket lifecycle rule is the backstop). */
+  private async abortMultipart(key: string, upload: Upload): Promise<void> {
+    const uploadId = (upload as unknown as { uploadId?: string }).uploadId;
+    if (!uploadId) return;
+    try {
+      await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId }));
+    } catch {
+      // e.g. s3rver does not implement AbortMultipartUpload; the object never became visible anyway
+    }
   }
 
   putFile(key: string, filePath: string, contentType?: string): Promise<ObjectInfo> {
@@ -75,8 +103,19 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async getRange(key: string, start: number, endExclusive: number): Promise<Buffer> {
-    if (endExclusive <= start) return Buffer.alloc(0);
-    const s = await this.getStream(key, `bytes=${start}-${endExclusive - 1}`);
+    assertRange(start, endExclusive);
+    if (endExclusive === start) {
+      if (!(await this.head(key))) throw new ObjectNotFoundError(key);
+      return Buffer.alloc(0);
+    }
+    let s: Readable;
+    try {
+      s = await this.getStream(key, `bytes=${start}-${endExclusive - 1}`);
+    } catch (err) {
+      // 416: the range starts at or past the end; like a file read there, that is no bytes.
+      if ((err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 416) return Buffer.alloc(0);
+      throw err;
+    }
     const chunks: Buffer[] = [];
     for await (const c of s) chunks.push(c as Buffer);
     return Buffer.concat(chunks);

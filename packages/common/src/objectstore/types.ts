@@ -20,7 +20,10 @@ export interface ObjectStore {
   putFile(key: string, filePath: string, contentType?: string): Promise<ObjectInfo>;
   /** Whole object. @throws ObjectNotFoundError */
   get(key: string): Promise<Buffer>;
-  /** Bytes `[start, endExclusive)`. @throws ObjectNotFoundError */
+  /**
+   * Bytes `[start, endExclusive)`, clipped at the object's end (a range past the end is empty).
+   * @throws ObjectNotFoundError; RangeError when `start < 0` or `endExclusive < start`.
+   */
   getRange(key: string, start: number, endExclusive: number): Promise<Buffer>;
   /** The object as a stream. @throws ObjectNotFoundError */
   getStream(key: string): Promise<Readable>;
@@ -50,5 +53,15 @@ const KEY_RE = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/;
 export function assertSafeKey(key: string): void {
   if (key.length > 512 || !KEY_RE.test(key) || key.split('/').some((s) => s === '.' || s === '..')) {
     throw new Error(`Unsafe object key: ${JSON.stringify(key)}`);
+  }
+}
+
+/**
+ * Checks a byte range `[start, endExclusive)`.
+ * @throws RangeError when the bounds are not non-negative integers in order.
+ */
+export function assertRange(start: number, endExclusive: number): void {
+  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(endExclusive) || start < 0 || endExclusive < start) {
+    throw new RangeError(`Invalid byte range [${start}, ${endExclusive})`);
   }
 }
