@@ -95,16 +95,37 @@ async function waitHealthy(url: string, procs: Proc[], timeoutMs: number): Promi
   throw new Error(`cluster not healthy after ${timeoutMs} ms: ${last}\n${procs.map((p) => `--- ${p.name}\n${p.output.join('').slice(-2000)}`).join('\n')}`);
 }
 
+/**
+ * With `WEFT_TEST_BACKENDS=production` every cluster runs on PostgreSQL (a fresh database),
+ * Redis and an S3 server (s3rver on loopback) instead of the embedded defaults: the same
+ * tests, the other mode.
+ */
+async function productionBackends(): Promise<{ env: Record<string, string>; stop(): Promise<void> } | null> {
+  if (process.env.WEFT_TEST_BACKENDS !== 'production') return null;
+  const backends = await import('./backends.js');
+  const db = await backends.createPgDatabase('weft_cluster');
+  const s3 = await backends.startS3();
+  return {
+    env: { DATABASE_URL: db.url, REDIS_URL: backends.REDIS_URL, ...s3.env },
+    stop: async () => {
+      await s3.stop();
+      await db.drop();
+    },
+  };
+}
+
 /** Starts scheduler, executors and api (in that order) and waits for the api's /health. */
 export async function startCluster(opts: { executors?: number; env?: NodeJS.ProcessEnv } = {}): Promise<Cluster> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'weft-it-'));
   const [apiPort, schedPort] = [await freePort(), await freePort()];
+  const backends = await productionBackends();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     WEFT_DATA_DIR: dataDir,
     WEFT_PORT: String(apiPort),
     WEFT_SCHEDULER_URL: `127.0.0.1:${schedPort}`,
     WEFT_LOG_LEVEL: process.env.WEFT_LOG_LEVEL ?? 'warn',
+    ...backends?.env,
     ...opts.env,
   };
   const url = `http://127.0.0.1:${apiPort}`;
@@ -157,6 +178,7 @@ export async function startCluster(opts: { executors?: number; env?: NodeJS.Proc
         ),
       );
       fs.rmSync(dataDir, { recursive: true, force: true });
+      await backends?.stop();
     },
   };
   cluster.startScheduler();
