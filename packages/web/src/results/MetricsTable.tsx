@@ -1,0 +1,38 @@
+/** Scalar metrics of a node, with the reason beside any that is undefined. */
+import type { NodeResult } from '../api/types';
+import { fmtNum } from '../ui/format';
+
+const NAMES: Record<string, string> = {
+  accuracy: 'Accuracy',
+  precision: 'Precision',
+  recall: 'Recall',
+  f1: 'F1',
+  roc_auc: 'ROC AUC',
+  log_loss: 'Log loss',
+  r2: 'R²',
+  rmse: 'RMSE',
+  mae: 'MAE',
+  train_loss: 'Final training loss',
+  train_seconds: 'Training time (s)',
+  features: 'Features',
+};
+
+export function MetricsTable({ result, label = 'Metrics' }: { result: NodeResult; label?: string }) {
+  const rows = Object.entries(result.metrics ?? {}).filter(([, v]) => !Array.isArray(v));
+  if (rows.length === 0) return null;
+  return (
+    <table className="table metrics-table" aria-label={label}>
+      <tbody>
+        {rows.map(([k, v]) => (
+          <tr key={k} data-metric={k}>
+            <th scope="row">{NAMES[k] ?? k.replace(/_/g, ' ')}</th>
+            <td className="num">
+              <strong>{fmtNum(v, 4)}</strong>
+              {v === null && result.notes?.[k] && <span className="muted small"> {result.notes[k]}</span>}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
