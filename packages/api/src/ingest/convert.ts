@@ -17,7 +17,8 @@ import { isNullValue } from './options.js';
 import {
   BooleanProfiler, CategoricalProfiler, type CorrelationSampler, DatetimeProfiler, NumericProfiler, type Profiler, StringProfiler,
 } from './profile.js';
-import { parseBool, parseNumber, trimIfNeeded } from './values.js';
+import { Kind } from './kinds.js';
+import { lastNumber, parseBool, parseNumber, trimIfNeeded } from './values.js';
 
 export const MAX_INVALID_LINES = 10;
 
@@ -38,6 +39,24 @@ export abstract class Converter {
       if (this.invalidCount++ < MAX_INVALID_LINES) this.invalidLines.push(line());
     }
   }
+  /**
+   * As {@link push}, for a value the type inferrer has just classified: `kind` -1 is missing (the
+   * inferrer uses the same null tokens), else the value's {@link Kind} (for Int and Float its number
+   * is in `lastNumber`), which spares numeric columns a second scan.
+   */
+  pushKind(raw: string, kind: number, row: number, line: () => number): void {
+    if (kind < 0) {
+      this.column.setNull(row);
+      this.profiler.addMissing();
+    } else if (!this.acceptKind(raw, kind, row)) {
+      this.column.setNull(row);
+      this.profiler.addMissing();
+      if (this.invalidCount++ < MAX_INVALID_LINES) this.invalidLines.push(line());
+    }
+  }
+  protected acceptKind(raw: string, _kind: number, row: number): boolean {
+    return this.accept(raw, row);
+  }
   /** Stores a non-missing value; false when it does not fit the type. */
   protected abstract accept(raw: string, row: number): boolean;
   finish(length: number): Data {
@@ -48,7 +67,7 @@ export abstract class Converter {
   }
 }
 
-class NumericConverter extends Converter {
+export class NumericConverter extends Converter {
   protected readonly column: NumberBatchColumn<Float64 | Int32Type> | BigIntBatchColumn;
   protected readonly profiler: NumericProfiler;
   private readonly integer: boolean;
@@ -60,9 +79,23 @@ class NumericConverter extends Converter {
     this.column = !this.integer ? new NumberBatchColumn(new Float64(), capacity) : this.int32 ? new NumberBatchColumn(new Int32Type(), capacity) : new BigIntBatchColumn(new Int64(), capacity);
     this.profiler = new NumericProfiler(plan.min, plan.max, this.integer, 1000 + plan.index);
   }
+  /** The column's profiler (the single-pass ingest fills its histogram afterwards). */
+  get numericProfiler(): NumericProfiler {
+    return this.profiler;
+  }
+  protected override acceptKind(raw: string, kind: number, row: number): boolean {
+    if (kind !== Kind.Int && kind !== Kind.Float) return this.accept(raw, row);
+    const x = lastNumber;
+    // as parseNumber: `3.0` fits an integer column, `3.5` does not
+    if (this.integer && kind === Kind.Float && !Number.isSafeInteger(x)) return false;
+    return this.store(x, row);
+  }
   protected accept(raw: string, row: number): boolean {
     const x = parseNumber(raw, this.plan.decimalComma, this.integer);
     if (x !== x) return false; // NaN
+    return this.store(x, row);
+  }
+  private store(x: number, row: number): boolean {
     if (this.int32 && (x < -2147483648 || x > 2147483647)) return false;
     this.column.set(row, x);
     this.profiler.add(x);

@@ -84,33 +84,44 @@ export class TypeInferrer {
 
   add(fields: readonly string[]): void {
     this.rows++;
-    const dc = this.decimalComma;
-    for (let c = 0; c < fields.length; c++) {
-      const v = fields[c];
-      if (isNull(v, this.nullTokens[c])) continue;
-      const st = this.stats[c];
-      st.nonNull++;
-      const k = classify(v, dc);
-      st.kinds[k]++;
-      if (k === Kind.Int || k === Kind.Float) {
-        const x = lastNumber;
-        if (x < st.min) st.min = x;
-        if (x > st.max) st.max = x;
-        if (k === Kind.Int && (x === 0 || x === 1)) st.int01++;
-      } else if (k === Kind.Bool) {
-        if (parseBool(v)) st.boolTrue++;
-      } else if (k === Kind.Other) {
-        st.otherCount++;
-        st.wordSum += countWords(v);
-      }
-      st.lenSum += v.length;
-      const d = st.distinct;
-      if (d !== null) {
-        d.add(v);
-        // A numeric column that passed the categorical limit: stop tracking its strings.
-        if (!d.exact && !this.forcedCategorical[c] && st.kinds[Kind.Int] + st.kinds[Kind.Float] + st.kinds[Kind.Inf] >= 0.99 * st.nonNull) st.distinct = null;
-      }
+    for (let c = 0; c < fields.length; c++) this.addValue(c, fields[c]);
+  }
+
+  /**
+   * Adds one value of column `c` (call {@link countRow} once per row when adding values one by
+   * one). Returns -1 for a missing value, else its {@link Kind}; for Int and Float the parsed
+   * number is then in `lastNumber` of ./values.ts (the single pass reuses both for conversion).
+   */
+  addValue(c: number, v: string): number {
+    if (isNull(v, this.nullTokens[c])) return -1;
+    const st = this.stats[c];
+    st.nonNull++;
+    const k = classify(v, this.decimalComma);
+    st.kinds[k]++;
+    if (k === Kind.Int || k === Kind.Float) {
+      const x = lastNumber;
+      if (x < st.min) st.min = x;
+      if (x > st.max) st.max = x;
+      if (k === Kind.Int && (x === 0 || x === 1)) st.int01++;
+    } else if (k === Kind.Bool) {
+      if (parseBool(v)) st.boolTrue++;
+    } else if (k === Kind.Other) {
+      st.otherCount++;
+      st.wordSum += countWords(v);
     }
+    st.lenSum += v.length;
+    const d = st.distinct;
+    if (d !== null) {
+      d.add(v);
+      // A numeric column that passed the categorical limit: stop tracking its strings.
+      if (!d.exact && !this.forcedCategorical[c] && st.kinds[Kind.Int] + st.kinds[Kind.Float] + st.kinds[Kind.Inf] >= 0.99 * st.nonNull) st.distinct = null;
+    }
+    return k;
+  }
+
+  /** Counts a row whose values were given by {@link addValue}. */
+  countRow(): void {
+    this.rows++;
   }
 
   /** Decides each column's type. `overrides` (by final name) win over inference. */

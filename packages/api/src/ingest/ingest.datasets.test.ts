@@ -6,7 +6,8 @@ import { assertNoNonFinite, DATASETS, ingest, tempDir, values } from './test-hel
 
 const d = (f: string) => path.join(DATASETS, f);
 
-describe('ingest: examples/datasets', () => {
+describe('ingest: examples/datasets', function () {
+  this.timeout(30_000); // seven files in one test: over mocha's 2 s on a busy 2-core machine
   const t = tempDir();
   after(t.cleanup);
   const typeOf = (r: { schema: { columns: Array<{ name: string; type: string }> } }, n: string) => r.schema.columns.find((c) => c.name === n)?.type;

@@ -4,19 +4,19 @@
  * all rows; pass 2 converts every value, writes record batches and computes the profile.
  */
 import { createWriteStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import { Transform, type TransformCallback } from 'node:stream';
-import { RecordBatchFileWriter, type RecordBatch } from 'apache-arrow';
+import { RecordBatchFileWriter, RecordBatchReader, type RecordBatch } from 'apache-arrow';
 import type { DatasetProfile, DatasetSchema, DatasetWarning } from '@weft/proto';
 import { arrowSchema, makeBatch } from './arrow-writer.js';
-import { isCorrelated, makeConverter, type Converter } from './convert.js';
+import { isCorrelated, makeConverter, NumericConverter, type Converter } from './convert.js';
 import { NotUtf8, type Encoding } from './decode.js';
 import { emptyError, fieldTooLongError, MAX_LISTED_ROWS, raggedError, type RaggedRow, tooManyColumnsError } from './errors.js';
 import { nameColumns, type HeaderColumn } from './header.js';
 import { TypeInferrer, type ColumnPlan } from './infer.js';
 import { resolveOptions, type IngestOptions, type ResolvedOptions } from './options.js';
-import { CorrelationSampler } from './profile.js';
-import { lineBreaksIn, readRecords } from './records.js';
+import { CorrelationSampler, type NumericProfiler } from './profile.js';
+import { lineBreaksIn, readRecords, StopReading, UseFullParser } from './records.js';
 import { sniffFile } from './sniff.js';
 import { columnWarnings } from './warnings.js';
 
@@ -37,6 +37,8 @@ interface Source {
   encoding: Encoding;
   utf8InvalidAt: number;
   delimiter: string;
+  parser: 'papaparse' | 'csv-parse';
+  newline: '\n' | '\r\n';
 }
 
 interface Pass1 {
@@ -69,7 +71,8 @@ function isBlankRecord(fields: readonly string[]): boolean {
   return fields.length === 1 && fields[0].trim().length === 0;
 }
 
-async function runPass1(csvPath: string, src: Source, o: ResolvedOptions): Promise<Pass1> {
+/** Pass 1 (inference only). With `limitRows` it stops after that many data rows (the speculative prefix). */
+async function runPass1(csvPath: string, src: Source, o: ResolvedOptions, limitRows = Infinity): Promise<Pass1> {
   const r: Pass1 = { header: null, headerWarnings: [], inferrer: null, ragged: [], raggedTotal: 0, rows: 0 };
   let ncols = 0;
   await readRecords<never>(
@@ -78,15 +81,11 @@ async function runPass1(csvPath: string, src: Source, o: ResolvedOptions): Promi
     (fields, endLine) => {
       if (r.header === null) {
         if (isBlankRecord(fields)) return null;
-        if (fields.length > o.maxColumns) throw tooManyColumnsError(fields.length, o.maxColumns, endLine);
-        checkFieldLengths(fields, o.maxFieldBytes, endLine, null);
-        const named = nameColumns(fields);
-        r.header = named.columns;
-        r.headerWarnings = named.warnings;
+        const h = readHeader(fields, endLine, src, o);
+        r.header = h.header;
+        r.headerWarnings = h.headerWarnings;
+        r.inferrer = h.inferrer;
         ncols = fields.length;
-        const tokens = named.columns.map((c) => o.columnNullTokens[c.name] ?? o.nullTokens);
-        const forced = named.columns.map((c) => o.typeOverrides[c.name] === 'categorical');
-        r.inferrer = new TypeInferrer(tokens, src.delimiter === ';', forced);
         return null;
       }
       if (fields.length !== ncols) {
@@ -99,10 +98,21 @@ async function runPass1(csvPath: string, src: Source, o: ResolvedOptions): Promi
       r.rows++;
       // Once the file is certain to be rejected, only keep looking for bad rows.
       if (r.raggedTotal === 0 || o.skipBadRows) r.inferrer!.add(fields);
+      if (r.rows >= limitRows) throw new StopReading();
       return null;
     },
   );
   return r;
+}
+
+/** Column names, rename warnings and a fresh inferrer from the header record. */
+function readHeader(fields: string[], endLine: number, src: Source, o: ResolvedOptions): Pick<Pass1, 'headerWarnings'> & { header: HeaderColumn[]; inferrer: TypeInferrer } {
+  if (fields.length > o.maxColumns) throw tooManyColumnsError(fields.length, o.maxColumns, endLine);
+  checkFieldLengths(fields, o.maxFieldBytes, endLine, null);
+  const named = nameColumns(fields);
+  const tokens = named.columns.map((c) => o.columnNullTokens[c.name] ?? o.nullTokens);
+  const forced = named.columns.map((c) => o.typeOverrides[c.name] === 'categorical');
+  return { header: named.columns, headerWarnings: named.warnings, inferrer: new TypeInferrer(tokens, src.delimiter === ';', forced) };
 }
 
 /** Passes record batches through; on end emits the last partial batch (or an empty one if none was written). */
@@ -182,6 +192,153 @@ async function runPass2(csvPath: string, arrowPath: string, src: Source, o: Reso
   return { rows, batches: flusher.batches, converters, corr, corrPlans };
 }
 
+/** Rows read ahead to guess the plan of the single-pass ingest (also capped by {@link PREFIX_FIELDS}). */
+const PREFIX_ROWS = 50_000;
+/** Fields read ahead at most (wide files read fewer prefix rows). */
+const PREFIX_FIELDS = 2_000_000;
+
+/**
+ * True when data converted under `spec` is exactly what `final` would have produced: same Arrow
+ * storage and converter (text and identifier are both Utf8 strings), same Int32/Int64 choice,
+ * date order and category dictionary. Histogram ranges are filled in afterwards.
+ */
+export function samePlanStorage(spec: ColumnPlan, final: ColumnPlan): boolean {
+  const str = (t: string) => t === 'text' || t === 'identifier';
+  if (spec.type !== final.type && !(str(spec.type) && str(final.type))) return false;
+  if (final.type === 'integer' && spec.intBits !== final.intBits) return false;
+  if (final.type === 'datetime' && spec.dateOrder !== final.dateOrder) return false;
+  if (final.type === 'categorical') {
+    const a = spec.categories ?? [], b = final.categories ?? [];
+    if (a.length !== b.length || a.some((v, i) => v !== b[i])) return false;
+  }
+  return true;
+}
+
+interface Main extends Pass1 {
+  /** The speculative plans held for the whole file: pass 2 is not needed. */
+  held: boolean;
+  p2: Pass2;
+}
+
+/**
+ * The single pass: infers types over all rows exactly as pass 1 does and, at the same time,
+ * converts, profiles and writes Arrow batches under `spec` (planned from a prefix of the file).
+ * At every batch boundary the plan of the rows so far is compared with `spec`; once it differs the
+ * conversion stops (only inference goes on) and the caller runs pass 2 with the final plan.
+ */
+async function runMain(csvPath: string, arrowPath: string, src: Source, o: ResolvedOptions, spec: ColumnPlan[]): Promise<Main> {
+  const r: Pass1 = { header: null, headerWarnings: [], inferrer: null, ragged: [], raggedTotal: 0, rows: 0 };
+  // numeric histograms are binned after the pass, over the final range
+  const convPlans = spec.map((p) => (p.type === 'integer' || p.type === 'float' ? { ...p, min: NaN, max: NaN } : p));
+  const schema = arrowSchema(spec);
+  const corrPlans = spec.filter(isCorrelated).slice(0, CorrelationSampler.MAX_COLUMNS);
+  const corr = new CorrelationSampler(corrPlans.length);
+  const converters = convPlans.map((p, i) => makeConverter(p, o.batchRows, corr, corrPlans.indexOf(spec[i])));
+  const ncols = spec.length;
+  const batchRows = o.batchRows;
+  let converting = true;
+  let inBatch = 0;
+  let rows = 0;
+  let written = 0;
+  let curFields: string[] = [];
+  let curEnd = 0;
+  const startLine = () => curEnd - lineBreaksIn(curFields);
+  const finishBatch = (): RecordBatch => {
+    const b = makeBatch(schema, inBatch, converters.map((c) => c.finish(inBatch)));
+    inBatch = 0;
+    written++;
+    return b;
+  };
+  const stillHeld = (): boolean => {
+    const now = r.inferrer!.plan(r.header!, o.typeOverrides);
+    return now.every((p, i) => samePlanStorage(spec[i], p));
+  };
+  const flusher = new BatchFlusher(() => (converting && (inBatch > 0 || written === 0) ? finishBatch() : null));
+  await readRecords<RecordBatch>(
+    csvPath,
+    { ...src, maxRecordBytes: maxRecordBytes(o), maxFieldBytes: o.maxFieldBytes, signal: o.signal, nameOf: (i) => r.header?.[i]?.name },
+    (fields, endLine) => {
+      if (r.header === null) {
+        if (isBlankRecord(fields)) return null;
+        const h = readHeader(fields, endLine, src, o);
+        r.header = h.header;
+        r.headerWarnings = h.headerWarnings;
+        r.inferrer = h.inferrer;
+        if (fields.length !== ncols) converting = false; // cannot happen: same header as the prefix
+        return null;
+      }
+      if (fields.length !== ncols) {
+        if (isBlankRecord(fields)) return null;
+        if (r.ragged.length < MAX_LISTED_ROWS) r.ragged.push({ line: endLine - lineBreaksIn(fields), fields: fields.length, expected: ncols });
+        r.raggedTotal++;
+        if (!o.skipBadRows) converting = false; // the file will be rejected
+        return null;
+      }
+      checkFieldLengths(fields, o.maxFieldBytes, endLine, r.header);
+      r.rows++;
+      if (r.raggedTotal > 0 && !o.skipBadRows) return null;
+      const inf = r.inferrer!;
+      if (!converting) {
+        inf.add(fields);
+        return null;
+      }
+      curFields = fields;
+      curEnd = endLine;
+      inf.countRow();
+      for (let c = 0; c < ncols; c++) {
+        const v = fields[c];
+        converters[c].pushKind(v, inf.addValue(c, v), inBatch, startLine);
+      }
+      if (corr.k > 0) corr.commitRow();
+      inBatch++;
+      rows++;
+      if (inBatch !== batchRows) return null;
+      if (!stillHeld()) {
+        converting = false;
+        return null;
+      }
+      return finishBatch();
+    },
+    [flusher, RecordBatchFileWriter.throughNode(), createWriteStream(arrowPath)],
+  );
+  return { ...r, held: converting, p2: { rows, batches: flusher.batches, converters, corr, corrPlans } };
+}
+
+/** Bins every finite value of the numeric columns into their histograms, reading the Arrow file back batch by batch. */
+async function binHistograms(arrowPath: string, plans: ColumnPlan[], converters: Converter[]): Promise<void> {
+  const cols: Array<{ index: number; prof: NumericProfiler }> = [];
+  plans.forEach((p, i) => {
+    const c = converters[i];
+    if (c instanceof NumericConverter) {
+      c.numericProfiler.setRange(p.min, p.max);
+      if (Number.isFinite(p.min) && Number.isFinite(p.max)) cols.push({ index: i, prof: c.numericProfiler });
+    }
+  });
+  if (cols.length === 0) return;
+  const fh = await open(arrowPath, 'r');
+  try {
+    const reader = await RecordBatchReader.from(fh);
+    await reader.open();
+    for await (const batch of reader) {
+      for (const { index, prof } of cols) {
+        for (const data of batch.getChildAt(index)!.data) {
+          const values = data.values as Float64Array | Int32Array | BigInt64Array;
+          const bitmap = data.nullCount > 0 ? data.nullBitmap : null;
+          const off = data.offset;
+          for (let i = 0; i < data.length; i++) {
+            const j = i + off;
+            if (bitmap && (bitmap[j >> 3] & (1 << (j & 7))) === 0) continue;
+            const x = Number(values[j]);
+            if (x - x === 0) prof.bin(x); // finite
+          }
+        }
+      }
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
 /**
  * Reads the CSV at `csvPath` in two streaming passes (1: header, row shapes, type inference
  * over all rows; 2: conversion, Arrow record batches of `batchRows` rows, profile) and writes
@@ -202,29 +359,54 @@ export async function ingestCsvFile(csvPath: string, arrowPath: string, opts?: I
   const o = resolveOptions(opts);
   o.signal?.throwIfAborted();
   const sniffed = await sniffFile(csvPath, { delimiter: o.delimiter, maxColumns: o.maxColumns });
-  const src: Source = { encoding: sniffed.encoding, utf8InvalidAt: -1, delimiter: sniffed.delimiter };
-  let p1: Pass1;
-  try {
-    p1 = await runPass1(csvPath, src, o);
-  } catch (e) {
-    if (!(e instanceof NotUtf8) || src.encoding !== 'utf8') throw e;
-    src.encoding = 'windows-1252';
-    src.utf8InvalidAt = e.offset;
-    p1 = await runPass1(csvPath, src, o);
-  }
-  if (p1.header === null || p1.inferrer === null) throw emptyError('no header row, only blank lines');
-  if (p1.raggedTotal > 0 && !o.skipBadRows) throw raggedError(p1.ragged, p1.raggedTotal);
-  const plans = p1.inferrer.plan(p1.header, o.typeOverrides);
-
+  const src: Source = {
+    encoding: sniffed.encoding,
+    utf8InvalidAt: -1,
+    delimiter: sniffed.delimiter,
+    // papaparse for files with one line ending (LF or CRLF); csv-parse for anything else
+    parser: sniffed.newline === '\r' || sniffed.delimiter.length !== 1 ? 'csv-parse' : 'papaparse',
+    newline: sniffed.newline === '\r\n' ? '\r\n' : '\n',
+  };
+  /** Runs `f`, retrying as Windows-1252 on invalid UTF-8 and with csv-parse when papaparse cannot take the file. */
+  const retrying = async <R>(f: () => Promise<R>): Promise<R> => {
+    for (;;) {
+      try {
+        return await f();
+      } catch (e) {
+        if (e instanceof UseFullParser && src.parser === 'papaparse') src.parser = 'csv-parse';
+        else if (e instanceof NotUtf8 && src.encoding === 'utf8') {
+          src.encoding = 'windows-1252';
+          src.utf8InvalidAt = e.offset;
+        } else throw e;
+      }
+    }
+  };
+  const run = async (): Promise<Main> => {
+    // the plan of a prefix, held speculatively over the whole file in one pass
+    const pre = await runPass1(csvPath, src, o, Math.max(1000, Math.min(PREFIX_ROWS, Math.floor(PREFIX_FIELDS / Math.max(1, sniffed.headerFields)))));
+    if (pre.header === null || pre.inferrer === null) throw emptyError('no header row, only blank lines');
+    return runMain(csvPath, arrowPath, src, o, pre.inferrer.plan(pre.header, o.typeOverrides));
+  };
+  let p1: Main;
+  let plans: ColumnPlan[];
   let p2: Pass2;
   try {
-    p2 = await runPass2(csvPath, arrowPath, src, o, plans);
+    p1 = await retrying(run);
+    if (p1.header === null || p1.inferrer === null) throw emptyError('no header row, only blank lines');
+    if (p1.raggedTotal > 0 && !o.skipBadRows) throw raggedError(p1.ragged, p1.raggedTotal);
+    plans = p1.inferrer.plan(p1.header, o.typeOverrides);
+    if (p1.held) {
+      p2 = p1.p2;
+      await binHistograms(arrowPath, plans, p2.converters);
+    } else {
+      p2 = await retrying(() => runPass2(csvPath, arrowPath, src, o, plans));
+    }
   } catch (e) {
     await rm(arrowPath, { force: true });
     throw e;
   }
 
-  const facts = p2.converters.map((c) => ({ plan: c.plan, profile: c.profile(), invalidCount: c.invalidCount, invalidLines: c.invalidLines }));
+  const facts = p2.converters.map((c, i) => ({ plan: plans[i], profile: c.profile(), invalidCount: c.invalidCount, invalidLines: c.invalidLines }));
   const schema: DatasetSchema = {
     columns: plans.map((p, i) => ({
       name: p.name,

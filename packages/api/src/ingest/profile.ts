@@ -54,16 +54,34 @@ export class NumericProfiler implements Profiler {
   private max = -Infinity;
   private readonly distinct = new NumberDistinct(DISTINCT_EXACT_MAX);
   private readonly reservoir: Reservoir;
-  private readonly edges: number[];
-  private readonly hist: Float64Array;
-  private readonly lo: number;
-  private readonly width: number;
-  constructor(rangeMin: number, rangeMax: number, integer: boolean, seed: number) {
-    this.edges = histogramEdges(rangeMin, rangeMax, integer);
+  private edges: number[] = [];
+  private hist = new Float64Array(0);
+  private lo = 0;
+  private width = 1;
+  /**
+   * With a NaN range the histogram is not binned while values are added: the single-pass ingest
+   * learns the range only at the end, then calls {@link setRange} and {@link bin} for each finite value.
+   */
+  constructor(rangeMin: number, rangeMax: number, private readonly integer: boolean, seed: number) {
+    this.setRange(rangeMin, rangeMax);
+    this.reservoir = new Reservoir(QUANTILE_RESERVOIR, seed);
+  }
+  /** (Re)starts the histogram over [min, max] (see histogramEdges); counts are reset. */
+  setRange(rangeMin: number, rangeMax: number): void {
+    this.edges = histogramEdges(rangeMin, rangeMax, this.integer);
     this.hist = new Float64Array(Math.max(0, this.edges.length - 1));
     this.lo = this.edges[0] ?? 0;
     this.width = this.edges.length > 1 ? (this.edges[this.edges.length - 1] - this.lo) / this.hist.length : 1;
-    this.reservoir = new Reservoir(QUANTILE_RESERVOIR, seed);
+  }
+  /** Counts a finite value into the histogram only. */
+  bin(x: number): void {
+    const h = this.hist;
+    if (h.length > 0) {
+      let b = Math.floor((x - this.lo) / this.width);
+      if (b < 0) b = 0;
+      else if (b >= h.length) b = h.length - 1;
+      h[b]++;
+    }
   }
   addMissing(): void {
     this.missing++;

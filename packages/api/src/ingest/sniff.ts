@@ -17,6 +17,10 @@ export interface Sniffed {
   delimiter: string;
   /** File size in bytes. */
   byteSize: number;
+  /** Fields of the header (quote-aware count over the head). */
+  headerFields: number;
+  /** The head's line ending: `\r\n` if it has one, else `\r` if it has one, else `\n`. */
+  newline: '\n' | '\r\n' | '\r';
 }
 
 /** Reads up to `HEAD_BYTES` from the start of the file. */
@@ -167,5 +171,6 @@ export async function sniffFile(path: string, opts: { delimiter?: string; maxCol
   const delimiter = opts.delimiter ?? sniffDelimiter(text, truncated);
   const cols = countHeaderFields(text, delimiter, opts.maxColumns);
   if (cols > opts.maxColumns) throw tooManyColumnsError(cols, opts.maxColumns, 1);
-  return { encoding, delimiter, byteSize };
+  const newline = text.includes('\r\n') ? '\r\n' : text.includes('\r') ? '\r' : '\n';
+  return { encoding, delimiter, byteSize, headerFields: cols, newline };
 }
