@@ -6,13 +6,13 @@
 
 export { heapBase } from "./memory";
 export { logisticLossGrad, linearScores } from "./logistic";
-export { adamEpoch } from "./adam";
+export { adamEpoch, shuffleRows } from "./adam";
 export { gramAccumulate } from "./linear";
 export { columnStats, scaleColumn, fillMissing } from "./columns";
-export { rowSqNorms, kmeansppPotential, kmeansLloyd, kmeansInertia } from "./kmeans";
+export { rowSqNorms, kmeansppPotential, kmeansLloyd, kmeansInertia, columnVarianceSum } from "./kmeans";
 export {
-  binMatrix, histPairs, histClasses, histSub, partitionRows, treeApply, treeApplyBinned,
+  binMatrix, histPairs, histPairsF32, histClasses, histSub, partitionRows, treeApply, treeApplyBinned,
   addLeafValues, addToRows, boostGradients,
 } from "./tree";
 export { mlpForward, mlpEpoch } from "./mlp";
-export { sumF32 } from "./reduce";
+export { sumF32, firstNonFiniteF32 } from "./reduce";

@@ -1,3 +1,5 @@
+import { expF32x4, log1pUnitF32x4 } from "./simd";
+
 // Histogram-based tree kernels (CART, random forests, gradient boosting).
 //
 // Binned data: uint8 [n, d] row-major; bin 0 = missing (NaN), bins 1..nb = value ranges.
@@ -22,13 +24,14 @@ export function binMatrix(xp: usize, n: i32, d: i32, edgesp: usize, nEdgesp: usi
       const v = load<f32>(x + (<usize>f << 2));
       let b: i32 = 0;
       if (v == v) {
+        // branchless binary search: lo = #{edges < v}; slots past nEdges[f] read as +inf
         const e = edgesp + (<usize>f << 10);
+        const ne = load<i32>(nEdgesp + (<usize>f << 2));
         let lo = 0;
-        let hi = load<i32>(nEdgesp + (<usize>f << 2));
-        while (lo < hi) {
-          const mid = (lo + hi) >>> 1;
-          if (load<f32>(e + (<usize>mid << 2)) < v) lo = mid + 1;
-          else hi = mid;
+        for (let step = 128; step > 0; step >>= 1) {
+          const idx = lo + step - 1;
+          const ev = idx < ne ? load<f32>(e + (<usize>idx << 2)) : <f32>Infinity;
+          lo = select(lo + step, lo, ev < v);
         }
         b = lo + 1;
       }
@@ -49,6 +52,36 @@ export function histPairs(binsp: usize, d: i32, offp: usize, totalBins: i32, row
   for (let q = 0; q < cnt; q++) {
     const r: usize = rowsp == 0 ? <usize>q : <usize>load<i32>(rowsp + (<usize>q << 2));
     const s = v128.load(statp + (r << 4));
+    const b = binsp + r * ud;
+    let f: usize = 0;
+    for (; f + 4 <= ud; f += 4) {
+      const o = offp + (f << 2);
+      const h0 = histp + ((<usize>load<i32>(o) + <usize>load<u8>(b + f)) << 4);
+      const h1 = histp + ((<usize>load<i32>(o, 4) + <usize>load<u8>(b + f + 1)) << 4);
+      const h2 = histp + ((<usize>load<i32>(o, 8) + <usize>load<u8>(b + f + 2)) << 4);
+      const h3 = histp + ((<usize>load<i32>(o, 12) + <usize>load<u8>(b + f + 3)) << 4);
+      v128.store(h0, f64x2.add(v128.load(h0), s));
+      v128.store(h1, f64x2.add(v128.load(h1), s));
+      v128.store(h2, f64x2.add(v128.load(h2), s));
+      v128.store(h3, f64x2.add(v128.load(h3), s));
+    }
+    for (; f < ud; f++) {
+      const h = histp + ((<usize>load<i32>(offp + (f << 2)) + <usize>load<u8>(b + f)) << 4);
+      v128.store(h, f64x2.add(v128.load(h), s));
+    }
+  }
+}
+
+/**
+ * As `histPairs` with float32x2 per-row statistics (gradient-boosting g, h; statp float32x2 [n]),
+ * promoted to float64 on accumulation (float64 histogram sums, as XGBoost's GradientPairPrecise).
+ */
+export function histPairsF32(binsp: usize, d: i32, offp: usize, totalBins: i32, rowsp: usize, cnt: i32, statp: usize, histp: usize): void {
+  memory.fill(histp, 0, <usize>totalBins << 4);
+  const ud = <usize>d;
+  for (let q = 0; q < cnt; q++) {
+    const r: usize = rowsp == 0 ? <usize>q : <usize>load<i32>(rowsp + (<usize>q << 2));
+    const s = f64x2.promote_low_f32x4(v128.load64_zero(statp + (r << 3)));
     const b = binsp + r * ud;
     let f: usize = 0;
     for (; f + 4 <= ud; f += 4) {
@@ -115,14 +148,12 @@ export function partitionRows(binsp: usize, d: i32, rowsp: usize, cnt: i32, f: i
   for (let q = 0; q < cnt; q++) {
     const r = load<i32>(rowsp + (<usize>q << 2));
     const b = <i32>load<u8>(binsp + <usize>r * ud + uf);
-    const left = b == 0 ? missingLeft != 0 : b <= thrBin;
-    if (left) {
-      store<i32>(rowsp + (<usize>nl << 2), r);
-      nl++;
-    } else {
-      store<i32>(scratchp + (<usize>nr << 2), r);
-      nr++;
-    }
+    const left = <i32>(b == 0 ? missingLeft != 0 : b <= thrBin);
+    // branchless: write both candidates, advance one cursor (nl <= q, so rowsp[nl] was already read)
+    store<i32>(rowsp + (<usize>nl << 2), r);
+    store<i32>(scratchp + (<usize>nr << 2), r);
+    nl += left;
+    nr += 1 - left;
   }
   memory.copy(rowsp + (<usize>nl << 2), scratchp, <usize>nr << 2);
   return nl;
@@ -186,16 +217,38 @@ export function addToRows(rowsp: usize, cnt: i32, marginp: usize, stride: i32, o
 }
 
 /**
- * Gradient-boosting statistics (float64x2 [n] = gradient, hessian) from margins float64 [n, k].
+ * Gradient-boosting statistics (float32x2 [n] = gradient, hessian: half the bytes the
+ * histogram gathers read, as XGBoost's float32 GradientPair) from margins float64 [n, k].
  * objective 0: squared error (g = m - y, h = 1; yp float64 [n]);
- * objective 1: binary logistic (k = 1; g = p - y, h = max(p (1 - p), 1e-16); yp float64 0/1);
+ * objective 1: binary logistic (k = 1; g = p - y, h = max(p (1 - p), 1e-16); yp float64 0/1),
+ *   four rows per step with the f32x4 exp (one exp(-|z|) gives p and the loss);
  * objective 2: softmax for class `cls` (g = p_c - [y == c], h = max(2 p_c (1 - p_c), 1e-16),
- *   as XGBoost's multi:softprob; yp float64 class indices). statp: float64x2 [n].
+ *   as XGBoost's multi:softprob; yp float64 class indices). statp: float32x2 [n].
  * Returns the summed loss (squared error / 2, or cross-entropy) for progress reporting.
  */
 export function boostGradients(marginp: usize, yp: usize, n: i32, k: i32, objective: i32, cls: i32, statp: usize): f64 {
   let loss: f64 = 0;
-  for (let i = 0; i < n; i++) {
+  let i = 0;
+  if (objective == 1) {
+    const one = f32x4.splat(1.0);
+    for (; i + 4 <= n; i += 4) {
+      const mo = marginp + (<usize>i << 3);
+      const yo = yp + (<usize>i << 3);
+      const z = v128.shuffle<f32>(f32x4.demote_f64x2_zero(v128.load(mo)), f32x4.demote_f64x2_zero(v128.load(mo, 16)), 0, 1, 4, 5);
+      const y = v128.shuffle<f32>(f32x4.demote_f64x2_zero(v128.load(yo)), f32x4.demote_f64x2_zero(v128.load(yo, 16)), 0, 1, 4, 5);
+      const e = expF32x4(f32x4.neg(f32x4.abs(z)));
+      const inv = f32x4.div(one, f32x4.add(one, e));
+      const p = v128.bitselect(inv, f32x4.mul(e, inv), f32x4.ge(z, f32x4.splat(0)));
+      const g = f32x4.sub(p, y);
+      const h = f32x4.max(f32x4.mul(p, f32x4.sub(one, p)), f32x4.splat(1e-16));
+      const l = f32x4.sub(f32x4.add(f32x4.max(z, f32x4.splat(0)), log1pUnitF32x4(e)), f32x4.mul(y, z));
+      loss += (<f64>f32x4.extract_lane(l, 0) + <f64>f32x4.extract_lane(l, 1)) + (<f64>f32x4.extract_lane(l, 2) + <f64>f32x4.extract_lane(l, 3));
+      const so = statp + (<usize>i << 3);
+      v128.store(so, v128.shuffle<f32>(g, h, 0, 4, 1, 5));
+      v128.store(so, v128.shuffle<f32>(g, h, 2, 6, 3, 7), 16);
+    }
+  }
+  for (; i < n; i++) {
     const y = load<f64>(yp + (<usize>i << 3));
     const m = marginp + (<usize>(i * k) << 3);
     let g: f64 = 0;
@@ -204,11 +257,13 @@ export function boostGradients(marginp: usize, yp: usize, n: i32, k: i32, object
       g = load<f64>(m) - y;
       loss += 0.5 * g * g;
     } else if (objective == 1) {
-      const z = load<f64>(m);
-      const p = z >= 0 ? 1.0 / (1.0 + Math.exp(-z)) : Math.exp(z) / (1.0 + Math.exp(z));
-      g = p - y;
-      h = max(p * (1.0 - p), 1e-16);
-      loss += (z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z))) - y * z;
+      const z = <f32>load<f64>(m);
+      const e = f32x4.extract_lane(expF32x4(f32x4.splat(-Mathf.abs(z))), 0);
+      const inv: f32 = <f32>1.0 / (<f32>1.0 + e);
+      const p: f32 = z >= 0 ? inv : e * inv;
+      g = <f64>p - y;
+      h = max(<f64>p * (1.0 - <f64>p), 1e-16);
+      loss += <f64>(max(z, <f32>0) + f32x4.extract_lane(log1pUnitF32x4(f32x4.splat(e)), 0)) - y * <f64>z;
     } else {
       let zmax = -Infinity;
       for (let c = 0; c < k; c++) zmax = max(zmax, load<f64>(m + (<usize>c << 3)));
@@ -220,7 +275,8 @@ export function boostGradients(marginp: usize, yp: usize, n: i32, k: i32, object
       h = max(2.0 * p * (1.0 - p), 1e-16);
       if (cls == 0) loss += Math.log(se) + zmax - load<f64>(m + (<usize><i32>y << 3));
     }
-    v128.store(statp + (<usize>i << 4), f64x2.replace_lane(f64x2.splat(g), 1, h));
+    store<f32>(statp + (<usize>i << 3), <f32>g);
+    store<f32>(statp + (<usize>i << 3), <f32>h, 4);
   }
   return loss;
 }

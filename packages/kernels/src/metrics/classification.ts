@@ -17,8 +17,8 @@ function checkPair(yTrue: Labels, yPred: Labels, what: string): void {
   check(yTrue.length === yPred.length, `${what}: yTrue has ${yTrue.length} labels but yPred has ${yPred.length}`);
   check(yTrue.length > 0, `${what}: empty input`);
   for (let i = 0; i < yTrue.length; i++) {
-    check(Number.isInteger(yTrue[i]) && yTrue[i] >= 0, `${what}: yTrue[${i}] = ${yTrue[i]} is not a class index`);
-    check(Number.isInteger(yPred[i]) && yPred[i] >= 0, `${what}: yPred[${i}] = ${yPred[i]} is not a class index`);
+    if (!(Number.isInteger(yTrue[i]) && yTrue[i] >= 0)) check(false, `${what}: yTrue[${i}] = ${yTrue[i]} is not a class index`);
+    if (!(Number.isInteger(yPred[i]) && yPred[i] >= 0)) check(false, `${what}: yPred[${i}] = ${yPred[i]} is not a class index`);
   }
 }
 

@@ -60,7 +60,7 @@ export function roc_auc(yTrue: Labels, scores: ArrayLike<number>): OptionalMetri
   const n = yTrue.length;
   const k = columnsOf(n, scores, 'roc_auc');
   for (let i = 0; i < n; i++) {
-    check(Number.isInteger(yTrue[i]) && yTrue[i] >= 0 && yTrue[i] < Math.max(k, 2), `roc_auc: yTrue[${i}] = ${yTrue[i]} is not a class index below ${Math.max(k, 2)}`);
+    if (!(Number.isInteger(yTrue[i]) && yTrue[i] >= 0 && yTrue[i] < Math.max(k, 2))) check(false, `roc_auc: yTrue[${i}] = ${yTrue[i]} is not a class index below ${Math.max(k, 2)}`);
   }
   if (k === 1 || k === 2) {
     const col = k === 1 ? 0 : 1;
@@ -119,7 +119,7 @@ export function log_loss(yTrue: Labels, proba: ArrayLike<number>, eps = 1e-15): 
   const row = new Float64Array(kk);
   for (let i = 0; i < n; i++) {
     const y = yTrue[i];
-    check(Number.isInteger(y) && y >= 0 && y < kk, `log_loss: yTrue[${i}] = ${y} is not a class index below ${kk}`);
+    if (!(Number.isInteger(y) && y >= 0 && y < kk)) check(false, `log_loss: yTrue[${i}] = ${y} is not a class index below ${kk}`);
     if (k === 1) {
       row[1] = proba[i];
       row[0] = 1 - proba[i];

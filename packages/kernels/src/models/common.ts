@@ -1,4 +1,5 @@
 import { check, throwIfAborted } from '../errors.js';
+import type { Arena } from '../wasm/runtime.js';
 
 /** Progress reported once per epoch (L-BFGS iteration or SGD pass). `loss` is the training objective. */
 export interface EpochEvent {
@@ -17,18 +18,36 @@ export interface FitHooks {
   signal?: AbortSignal;
 }
 
-/** Validates X: Float32Array [nRows, nFeatures] row-major with finite values. */
-export function checkMatrix(X: Float32Array, nRows: number, nFeatures: number, what: string): void {
+/** Validates the shape of X: Float32Array [nRows, nFeatures] row-major (not its values). */
+export function checkShape(X: Float32Array, nRows: number, nFeatures: number, what: string): void {
   check(X instanceof Float32Array, `${what}: X must be a Float32Array (row-major [nRows, nFeatures])`);
   check(Number.isInteger(nRows) && nRows >= 0, `${what}: nRows must be a non-negative integer, got ${nRows}`);
   check(Number.isInteger(nFeatures) && nFeatures >= 1, `${what}: nFeatures must be a positive integer, got ${nFeatures}`);
   check(X.length === nRows * nFeatures, `${what}: X has ${X.length} values, expected nRows*nFeatures = ${nRows}*${nFeatures} = ${nRows * nFeatures}`);
-  for (let i = 0; i < X.length; i++) {
-    if (!Number.isFinite(X[i])) {
-      const row = Math.floor(i / nFeatures);
-      check(false, `${what}: X[${row}, ${i % nFeatures}] is ${X[i]}; impute or drop missing values before the model`, { row, feature: i % nFeatures });
-    }
-  }
+}
+
+function nonFinite(X: Float32Array, i: number, nFeatures: number, what: string): never {
+  const row = Math.floor(i / nFeatures);
+  check(false, `${what}: X[${row}, ${i % nFeatures}] is ${X[i]}; impute or drop missing values before the model`, { row, feature: i % nFeatures });
+  throw new Error('unreachable');
+}
+
+/** Validates X: Float32Array [nRows, nFeatures] row-major with finite values (JS scan; use `putMatrix` when X goes into wasm anyway). */
+export function checkMatrix(X: Float32Array, nRows: number, nFeatures: number, what: string): void {
+  checkShape(X, nRows, nFeatures, what);
+  for (let i = 0; i < X.length; i++) if (!Number.isFinite(X[i])) nonFinite(X, i, nFeatures, what);
+}
+
+/**
+ * Validates X (shape, finite values) and copies it into arena `a` in the same pass (chunked
+ * copy + wasm SIMD finiteness scan, see `Arena.putF32Finite`); returns the pointer. Throws
+ * the same `INVALID_INPUT` errors as `checkMatrix`.
+ */
+export function putMatrix(a: Arena, X: Float32Array, nRows: number, nFeatures: number, what: string): number {
+  checkShape(X, nRows, nFeatures, what);
+  const p = a.putF32Finite(X);
+  if (p < 0) nonFinite(X, -p - 1, nFeatures, what);
+  return p;
 }
 
 /**
@@ -36,12 +55,16 @@ export function checkMatrix(X: Float32Array, nRows: number, nFeatures: number, w
  * The generator yields one `EpochEvent` per epoch and returns the result.
  */
 export function driveSync<R>(gen: Generator<EpochEvent, R, void>, hooks: FitHooks | undefined, what: string): R {
-  throwIfAborted(hooks?.signal, what);
-  for (;;) {
-    const r = gen.next();
-    if (r.done) return r.value;
-    hooks?.onEpoch?.(r.value);
+  try {
     throwIfAborted(hooks?.signal, what);
+    for (;;) {
+      const r = gen.next();
+      if (r.done) return r.value;
+      hooks?.onEpoch?.(r.value);
+      throwIfAborted(hooks?.signal, what);
+    }
+  } finally {
+    gen.return(undefined as R); // runs the trainer's finally (returns its arena) on abort/throw
   }
 }
 
@@ -52,17 +75,21 @@ const macrotask = (): Promise<void> => new Promise((resolve) => setTimeout(resol
  * (default 20 ms) so heartbeats, timers and AbortSignals are serviced during training.
  */
 export async function driveAsync<R>(gen: Generator<EpochEvent, R, void>, hooks: FitHooks | undefined, what: string, yieldEveryMs = 20): Promise<R> {
-  throwIfAborted(hooks?.signal, what);
-  let last = Date.now();
-  for (;;) {
-    const r = gen.next();
-    if (r.done) return r.value;
-    hooks?.onEpoch?.(r.value);
-    if (Date.now() - last >= yieldEveryMs) {
-      await macrotask();
-      last = Date.now();
-    }
+  try {
     throwIfAborted(hooks?.signal, what);
+    let last = Date.now();
+    for (;;) {
+      const r = gen.next();
+      if (r.done) return r.value;
+      hooks?.onEpoch?.(r.value);
+      if (Date.now() - last >= yieldEveryMs) {
+        await macrotask();
+        last = Date.now();
+      }
+      throwIfAborted(hooks?.signal, what);
+    }
+  } finally {
+    gen.return(undefined as R);
   }
 }
 
@@ -72,7 +99,7 @@ export function checkLabels(y: Int32Array, nRows: number, what: string, nClasses
   check(y.length === nRows, `${what}: y has ${y.length} labels, expected nRows = ${nRows}`);
   let max = -1;
   for (let i = 0; i < y.length; i++) {
-    check(y[i] >= 0, `${what}: y[${i}] = ${y[i]} is negative; labels must be 0..K-1`, { row: i });
+    if (!(y[i] >= 0)) check(false, `${what}: y[${i}] = ${y[i]} is negative; labels must be 0..K-1`, { row: i });
     if (y[i] > max) max = y[i];
   }
   const k = nClasses ?? max + 1;

@@ -1,6 +1,6 @@
 import { sharedArena } from '../wasm/runtime.js';
 import { KernelError, check, throwIfAborted } from '../errors.js';
-import { EpochEvent, FitHooks, checkMatrix, driveAsync, driveSync } from './common.js';
+import { EpochEvent, FitHooks, driveAsync, driveSync, putMatrix } from './common.js';
 import { LinearRegression, LinearRegressionOptions } from './linear-regression.js';
 import { LinearStats, linearStats } from './linear-stats.js';
 
@@ -80,13 +80,12 @@ export class ElasticNet {
 
   /** Predictions: Float64Array [nRows]. */
   predict(X: Float32Array, nRows: number): Float64Array {
-    checkMatrix(X, nRows, this.nFeatures, 'ElasticNet.predict');
     const d = this.nFeatures;
     const w = new Float64Array(d + 1);
     w.set(this.coef);
     w[d] = this.intercept;
     return sharedArena().scoped((a) => {
-      const xp = a.putF32(X);
+      const xp = putMatrix(a, X, nRows, d, 'ElasticNet.predict');
       const wp = a.putF64(w);
       const op = a.alloc(nRows * 8);
       a.k.linearScores(xp, wp, op, nRows, d, 1);

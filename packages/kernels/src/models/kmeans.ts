@@ -1,6 +1,6 @@
 import { Arena, sharedArena } from '../wasm/runtime.js';
 import { KernelError, check } from '../errors.js';
-import { EpochEvent, FitHooks, checkMatrix, driveAsync, driveSync } from './common.js';
+import { EpochEvent, FitHooks, checkShape, driveAsync, driveSync, putMatrix } from './common.js';
 import { Rng, subSeed } from './rng.js';
 
 /** Options for `KMeans.fit`. */
@@ -78,14 +78,12 @@ export class KMeans {
 
   /** Index of the closest centre for each row: Int32Array [nRows]. */
   predict(X: Float32Array, nRows: number): Int32Array {
-    checkMatrix(X, nRows, this.nFeatures, 'KMeans.predict');
-    return sharedArena().scoped((a) => assign(a, X, nRows, this.nFeatures, this.centers, this.nClusters).labels);
+    return sharedArena().scoped((a) => assign(a, X, nRows, this.nFeatures, this.centers, this.nClusters, 'KMeans.predict').labels);
   }
 
   /** Sum of squared distances of the rows of X to their closest centre. */
   score(X: Float32Array, nRows: number): number {
-    checkMatrix(X, nRows, this.nFeatures, 'KMeans.score');
-    return sharedArena().scoped((a) => assign(a, X, nRows, this.nFeatures, this.centers, this.nClusters).inertia);
+    return sharedArena().scoped((a) => assign(a, X, nRows, this.nFeatures, this.centers, this.nClusters, 'KMeans.score').inertia);
   }
 
   toJSON(): KMeansJSON {
@@ -122,21 +120,27 @@ export class KMeans {
   }
 }
 
-function assign(a: Arena, X: Float32Array, n: number, d: number, centers: Float32Array, k: number): { labels: Int32Array; inertia: number } {
-  const xp = a.putF32(X);
+/** Scratch of one Lloyd step (see assembly/kmeans.ts `kmeansLloyd`). */
+function lloydScratch(a: Arena, k: number, d: number) {
+  const kp = (k + 7) & ~7;
+  return { ctp: a.alloc(d * kp * 4), cnp: a.alloc((kp + 4) * 4), partp: a.alloc(k * d * 4), changedp: a.alloc(16) };
+}
+
+function assign(a: Arena, X: Float32Array, n: number, d: number, centers: Float32Array, k: number, what: string): { labels: Int32Array; inertia: number } {
+  const xp = putMatrix(a, X, n, d, what);
   const xnp = a.alloc(n * 4);
   a.k.rowSqNorms(xp, n, d, xnp);
   const cp = a.putF32(centers);
-  const cnp = a.alloc(k * 4);
+  const ls = lloydScratch(a, k, d);
   const lp = a.alloc(n * 4);
   const sp = a.alloc(k * d * 8);
   const np = a.alloc(k * 8);
-  const inertia = a.k.kmeansLloyd(xp, xnp, n, d, cp, k, cnp, lp, sp, np);
+  const inertia = a.k.kmeansLloyd(xp, xnp, n, d, cp, k, ls.ctp, ls.cnp, lp, sp, np, ls.partp, ls.changedp);
   return { labels: Int32Array.from(a.i32(lp, n)), inertia };
 }
 
 function* kmeansTrainer(X: Float32Array, n: number, d: number, opts: KMeansOptions): Generator<EpochEvent, KMeans, void> {
-  checkMatrix(X, n, d, 'KMeans.fit');
+  checkShape(X, n, d, 'KMeans.fit');
   const k = opts.nClusters ?? 8;
   const nInit = opts.nInit ?? 1;
   const maxIter = opts.maxIter ?? 300;
@@ -150,24 +154,16 @@ function* kmeansTrainer(X: Float32Array, n: number, d: number, opts: KMeansOptio
   check(Number.isInteger(seed), `KMeans.fit: seed must be an integer, got ${seed}`);
   const options: KMeansOptions = { nClusters: k, nInit, maxIter, tol, seed };
 
+  const a = Arena.acquire();
+  try {
+  const xp = putMatrix(a, X, n, d, 'KMeans.fit');
   // tolerance relative to the data: tol * mean over features of the variance
-  const mean = new Float64Array(d);
-  const m2 = new Float64Array(d);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += X[i * d + j];
-  for (let j = 0; j < d; j++) mean[j] /= n;
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) m2[j] += (X[i * d + j] - mean[j]) ** 2;
-  let varSum = 0;
-  for (let j = 0; j < d; j++) varSum += m2[j] / n;
-  const absTol = (tol * varSum) / d;
-
-  const a = Arena.create();
-  const xp = a.putF32(X);
+  const absTol = (tol * a.scoped(() => a.k.columnVarianceSum(xp, n, d, a.alloc(d * 8)))) / d;
   const xnp = a.alloc(n * 4);
   a.k.rowSqNorms(xp, n, d, xnp);
   const cp = a.alloc(k * d * 4);
-  const cnp = a.alloc(k * 4);
+  const ls = lloydScratch(a, k, d);
   const lp = a.alloc(n * 4);
-  const prevp = a.alloc(n * 4);
   const sp = a.alloc(k * d * 8);
   const countp = a.alloc(k * 8);
   const closestp = a.alloc(n * 4);
@@ -181,7 +177,8 @@ function* kmeansTrainer(X: Float32Array, n: number, d: number, opts: KMeansOptio
     let nIter = 0;
     let inertia = 0;
     for (let it = 0; it < maxIter; it++) {
-      inertia = a.k.kmeansLloyd(xp, xnp, n, d, cp, k, cnp, lp, sp, countp);
+      inertia = a.k.kmeansLloyd(xp, xnp, n, d, cp, k, ls.ctp, ls.cnp, lp, sp, countp, ls.partp, ls.changedp);
+      const changed = a.i32(ls.changedp, 1)[0];
       nIter = it + 1;
       const centers = a.f32(cp, k * d);
       const sums = a.f64(sp, k * d);
@@ -200,23 +197,22 @@ function* kmeansTrainer(X: Float32Array, n: number, d: number, opts: KMeansOptio
         }
       }
       if (empty.length > 0) shift += relocateEmpty(X, n, d, a.i32(lp, n), a.f32(cp, k * d), empty);
-      const labels = a.i32(lp, n);
-      const prev = a.i32(prevp, n);
-      let same = it > 0;
-      if (same) for (let i = 0; i < n; i++) if (labels[i] !== prev[i]) { same = false; break; }
-      prev.set(labels);
+      const same = it > 0 && changed === 0;
       epoch++;
       yield { epoch, loss: inertia };
       if (same || shift <= absTol) break;
     }
     // final E-step against the final centres
-    inertia = a.k.kmeansLloyd(xp, xnp, n, d, cp, k, cnp, lp, sp, countp);
+    a.k.kmeansLloyd(xp, xnp, n, d, cp, k, ls.ctp, ls.cnp, lp, sp, countp, ls.partp, ls.changedp);
     inertia = a.k.kmeansInertia(xp, n, d, cp, lp);
     if (!best || inertia < best.inertia) {
       best = { centers: Float32Array.from(a.f32(cp, k * d)), inertia, nIter, labels: Int32Array.from(a.i32(lp, n)) };
     }
   }
   return new KMeans(d, k, best!.centers, best!.inertia, best!.nIter, best!.labels, options);
+  } finally {
+    a.dispose();
+  }
 }
 
 /** Greedy k-means++ seeding into cp (float32 [k, d]). */

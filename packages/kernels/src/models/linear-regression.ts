@@ -1,6 +1,6 @@
 import { sharedArena } from '../wasm/runtime.js';
 import { KernelError, check } from '../errors.js';
-import { FitHooks, checkMatrix } from './common.js';
+import { FitHooks, putMatrix } from './common.js';
 import { throwIfAborted } from '../errors.js';
 import { LinearStats, linearStats, solveLinearStats } from './linear-stats.js';
 
@@ -74,13 +74,12 @@ export class LinearRegression {
 
   /** Predictions: Float64Array [nRows] (units of y). */
   predict(X: Float32Array, nRows: number): Float64Array {
-    checkMatrix(X, nRows, this.nFeatures, 'LinearRegression.predict');
     const d = this.nFeatures;
     const w = new Float64Array(d + 1);
     w.set(this.coef);
     w[d] = this.intercept;
     return sharedArena().scoped((a) => {
-      const xp = a.putF32(X);
+      const xp = putMatrix(a, X, nRows, d, 'LinearRegression.predict');
       const wp = a.putF64(w);
       const op = a.alloc(nRows * 8);
       a.k.linearScores(xp, wp, op, nRows, d, 1);

@@ -1,7 +1,7 @@
 import { sharedArena } from '../wasm/runtime.js';
 import { check } from '../errors.js';
 import { choleskySolve } from '../optim/cholesky.js';
-import { checkMatrix } from './common.js';
+import { checkShape, putMatrix } from './common.js';
 
 /**
  * Sufficient statistics for least squares over some rows (mergeable across shards).
@@ -23,18 +23,18 @@ export interface LinearStats {
  * (f64x2 SIMD over float32 rows promoted to float64). Throws `KernelError('INVALID_INPUT')`.
  */
 export function linearStats(X: Float32Array, nRows: number, nFeatures: number, y: Float64Array | Float32Array): LinearStats {
-  checkMatrix(X, nRows, nFeatures, 'linearStats');
+  checkShape(X, nRows, nFeatures, 'linearStats');
   check(y.length === nRows, `linearStats: y has ${y.length} values, expected nRows = ${nRows}`);
   let sumY = 0;
   let sumYY = 0;
   for (let i = 0; i < nRows; i++) {
-    check(Number.isFinite(y[i]), `linearStats: y[${i}] is ${y[i]}; the target must not have missing values`, { row: i });
+    if (!(Number.isFinite(y[i]))) check(false, `linearStats: y[${i}] is ${y[i]}; the target must not have missing values`, { row: i });
     sumY += y[i];
     sumYY += y[i] * y[i];
   }
   const d = nFeatures;
   return sharedArena().scoped((a) => {
-    const xp = a.putF32(X);
+    const xp = putMatrix(a, X, nRows, d, 'linearStats');
     const yp = a.putF64(y);
     const xtxp = a.alloc(d * d * 8);
     const xtyp = a.alloc(d * 8);

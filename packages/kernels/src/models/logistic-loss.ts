@@ -1,6 +1,6 @@
 import { Arena, sharedArena } from '../wasm/runtime.js';
 import { check } from '../errors.js';
-import { checkLabels, checkMatrix } from './common.js';
+import { checkLabels, checkShape, putMatrix } from './common.js';
 
 /**
  * Summed cross-entropy and its gradient over one shard, for data-parallel training
@@ -21,12 +21,12 @@ export function logisticLossGradSums(
   nClasses: number,
   params: Float64Array,
 ): { loss: number; grad: Float64Array } {
-  checkMatrix(X, nRows, nFeatures, 'logisticLossGradSums');
+  checkShape(X, nRows, nFeatures, 'logisticLossGradSums');
   checkLabels(y, nRows, 'logisticLossGradSums', nClasses);
   const p = nClasses === 2 ? 1 : nClasses;
   check(params.length === p * (nFeatures + 1), `logisticLossGradSums: params has ${params.length} values, expected ${p}*(${nFeatures}+1)`);
   return sharedArena().scoped((a) => {
-    const ev = makeLossGrad(a, X, nRows, nFeatures, y, p);
+    const ev = makeLossGrad(a, X, nRows, nFeatures, y, p, 'logisticLossGradSums');
     const grad = new Float64Array(params.length);
     const loss = ev(params, grad);
     return { loss, grad };
@@ -35,7 +35,7 @@ export function logisticLossGradSums(
 
 /**
  * Copies X and y into `a` once and returns an evaluator (params, grad) -> summed loss.
- * Internal: callers validate inputs; the arena must outlive the evaluator.
+ * Internal: callers validate shapes and labels (X values are validated on the copy); the arena must outlive the evaluator.
  */
 export function makeLossGrad(
   a: Arena,
@@ -44,8 +44,9 @@ export function makeLossGrad(
   nFeatures: number,
   y: Int32Array,
   p: number,
+  what: string,
 ): (params: Float64Array, grad: Float64Array) => number {
-  const xp = a.putF32(X);
+  const xp = putMatrix(a, X, nRows, nFeatures, what);
   const yp = a.putI32(y);
   const np = p * (nFeatures + 1);
   const wp = a.alloc(np * 8);

@@ -2,7 +2,7 @@ import { Arena, sharedArena } from '../wasm/runtime.js';
 import { KernelError, check } from '../errors.js';
 import { lbfgs } from '../optim/lbfgs.js';
 import { splitmix32 } from '../split/hash.js';
-import { EpochEvent, FitHooks, checkLabels, checkMatrix, driveAsync, driveSync } from './common.js';
+import { EpochEvent, FitHooks, checkLabels, checkShape, driveAsync, driveSync, putMatrix } from './common.js';
 import { makeLossGrad } from './logistic-loss.js';
 
 /** Options for `LogisticRegression.fit`. */
@@ -23,7 +23,7 @@ export interface LogisticRegressionOptions {
   learningRate?: number;
   /** Adam: rows per mini-batch (default 32). */
   batchSize?: number;
-  /** Adam: seed of the per-epoch row shuffle (default 0). Same seed -> identical coefficients. */
+  /** Adam: seed of the one-off row shuffle and the per-epoch batch order (default 0). Same seed -> identical coefficients. */
   seed?: number;
 }
 
@@ -112,7 +112,7 @@ export class LogisticRegression {
   }
 
   private static trainer(X: Float32Array, nRows: number, nFeatures: number, y: Int32Array, opts: LogisticRegressionOptions) {
-    checkMatrix(X, nRows, nFeatures, 'LogisticRegression.fit');
+    checkShape(X, nRows, nFeatures, 'LogisticRegression.fit'); // values: checked while copied into wasm
     check(nRows >= 1, 'LogisticRegression.fit: need at least one row');
     const k = checkLabels(y, nRows, 'LogisticRegression.fit', opts.nClasses);
     const C = opts.C ?? 1.0;
@@ -128,10 +128,9 @@ export class LogisticRegression {
 
   /** Raw scores W x + b: Float64Array [nRows, P] (P = 1 for binary: the log-odds of class 1). */
   decisionFunction(X: Float32Array, nRows: number): Float64Array {
-    checkMatrix(X, nRows, this.nFeatures, 'LogisticRegression.decisionFunction');
     const p = this.nOutputs;
     return sharedArena().scoped((a) => {
-      const xp = a.putF32(X);
+      const xp = putMatrix(a, X, nRows, this.nFeatures, 'LogisticRegression.decisionFunction');
       const wp = a.putF64(this.params);
       const op = a.alloc(nRows * p * 8);
       a.k.linearScores(xp, wp, op, nRows, this.nFeatures, p);
@@ -238,8 +237,9 @@ function penalty(params: Float64Array, p: number, d: number, grad: Float64Array 
 function* lbfgsTrainer(
   X: Float32Array, nRows: number, d: number, y: Int32Array, p: number, C: number, options: LogisticRegressionOptions,
 ): Generator<EpochEvent, { params: Float64Array; info: LogisticTrainInfo }, void> {
-  const arena = Arena.create();
-  const ev = makeLossGrad(arena, X, nRows, d, y, p);
+  const arena = Arena.acquire();
+  try {
+  const ev = makeLossGrad(arena, X, nRows, d, y, p, 'LogisticRegression.fit');
   const l2 = 1 / (C * nRows);
   const inv = 1 / nRows;
   const objective = (w: Float64Array, g: Float64Array): number => {
@@ -255,6 +255,9 @@ function* lbfgsTrainer(
     }
     yield { epoch: r.value.iter, loss: r.value.f };
   }
+  } finally {
+    arena.dispose();
+  }
 }
 
 function* adamTrainer(
@@ -268,9 +271,10 @@ function* adamTrainer(
   check(Number.isFinite(lr) && lr > 0, `LogisticRegression.fit: learningRate must be > 0, got ${lr}`);
   check(Number.isInteger(batch) && batch >= 1, `LogisticRegression.fit: batchSize must be a positive integer, got ${batch}`);
   check(Number.isInteger(seed), `LogisticRegression.fit: seed must be an integer, got ${seed}`);
-  const a = Arena.create();
+  const a = Arena.acquire();
+  try {
   const np = p * (d + 1);
-  const xp = a.putF32(X);
+  const xp = putMatrix(a, X, nRows, d, 'LogisticRegression.fit');
   const yp = a.putI32(y);
   const wp = a.alloc(np * 4);
   const mp = a.alloc(np * 4);
@@ -278,6 +282,8 @@ function* adamTrainer(
   const gp = a.alloc(np * 4);
   const ip = a.alloc(nRows * 4);
   const sp = a.alloc(p * 4);
+  // one seeded row shuffle up front; epochs then stream contiguous blocks (see assembly/adam.ts)
+  a.scoped(() => a.k.shuffleRows(xp, yp, nRows, d, splitmix32((seed >>> 0) ^ 0x2545f491), ip, a.alloc(nRows * d * 4), a.alloc(nRows * 4)));
   a.f32(wp, np).fill(0);
   a.f32(mp, np).fill(0);
   a.f32(vp, np).fill(0);
@@ -292,4 +298,7 @@ function* adamTrainer(
     yield { epoch: e + 1, loss };
   }
   return { params: Float64Array.from(a.f32(wp, np)), info: { solver: 'adam', epochs, converged: true, loss } };
+  } finally {
+    a.dispose();
+  }
 }

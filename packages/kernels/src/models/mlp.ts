@@ -90,7 +90,7 @@ function* mlpTrainer(X: Float32Array, n: number, d: number, y: Int32Array | Floa
   if (classification) k = checkLabels(y as Int32Array, n, what, opts.nClasses);
   else {
     check(y.length === n, `${what}: y has ${y.length} values, expected nRows = ${n}`);
-    for (let i = 0; i < n; i++) check(Number.isFinite(y[i]), `${what}: y[${i}] is ${y[i]}; the target must not have missing values`, { row: i });
+    for (let i = 0; i < n; i++) if (!(Number.isFinite(y[i]))) check(false, `${what}: y[${i}] is ${y[i]}; the target must not have missing values`, { row: i });
   }
   const hidden = opts.hiddenLayerSizes ?? [100];
   const activation = opts.activation ?? 'relu';
@@ -149,7 +149,8 @@ function* mlpTrainer(X: Float32Array, n: number, d: number, y: Int32Array | Floa
     }
   }
 
-  const a = Arena.create();
+  const a = Arena.acquire();
+  try {
   const gather = (idx: Int32Array | null, cols: number, src: ArrayLike<number>) => {
     const rows = idx ? idx.length : n;
     const p = a.alloc(rows * cols * 4);
@@ -220,6 +221,9 @@ function* mlpTrainer(X: Float32Array, n: number, d: number, y: Int32Array | Floa
   }
   const params = earlyStopping && bestParams ? bestParams : Float32Array.from(a.f32(pp, nParams));
   return { params, sizes, k, info: { epochs, loss, bestValidationScore: earlyStopping ? bestScore : null, converged }, options };
+  } finally {
+    a.dispose();
+  }
 }
 
 function validationScore(out: Float32Array, nv: number, m: number, k: number, classification: boolean, idx: Int32Array, y: ArrayLike<number>): number {

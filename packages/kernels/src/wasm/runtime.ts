@@ -23,19 +23,26 @@ export interface KernelExports {
     n: number, d: number, k: number, lr: number, l2: number, batch: number, seed: number, t0: number,
     beta1: number, beta2: number, eps: number,
   ): number;
+  shuffleRows(xp: number, yp: number, n: number, d: number, seed: number, ip: number, xs: number, ys: number): void;
   gramAccumulate(xp: number, yp: number, n: number, d: number, xtxp: number, xtyp: number, sxp: number): void;
   columnStats(vp: number, mp: number, n: number, outp: number): void;
   scaleColumn(vp: number, mp: number, n: number, mean: number, invScale: number, outp: number): void;
   fillMissing(vp: number, mp: number, n: number, fill: number, outp: number): void;
   sumF32(xp: number, n: number): number;
+  firstNonFiniteF32(xp: number, n: number): number;
   // k-means (assembly/kmeans.ts)
   rowSqNorms(xp: number, n: number, d: number, outp: number): void;
   kmeansppPotential(xp: number, xnp: number, n: number, d: number, cp: number, closestp: number, write: number): number;
-  kmeansLloyd(xp: number, xnp: number, n: number, d: number, cp: number, k: number, cnp: number, labelsp: number, sumsp: number, countsp: number): number;
+  kmeansLloyd(
+    xp: number, xnp: number, n: number, d: number, cp: number, k: number, ctp: number, cnp: number,
+    labelsp: number, sumsp: number, countsp: number, partp: number, changedp: number,
+  ): number;
+  columnVarianceSum(xp: number, n: number, d: number, meanp: number): number;
   kmeansInertia(xp: number, n: number, d: number, cp: number, labelsp: number): number;
   // trees (assembly/tree.ts)
   binMatrix(xp: number, n: number, d: number, edgesp: number, nEdgesp: number, outp: number): void;
   histPairs(binsp: number, d: number, offp: number, totalBins: number, rowsp: number, cnt: number, statp: number, histp: number): void;
+  histPairsF32(binsp: number, d: number, offp: number, totalBins: number, rowsp: number, cnt: number, statp: number, histp: number): void;
   histClasses(binsp: number, d: number, offp: number, totalBins: number, rowsp: number, cnt: number, yp: number, wp: number, k: number, histp: number): void;
   histSub(ap: number, bp: number, outp: number, m: number): void;
   partitionRows(binsp: number, d: number, rowsp: number, cnt: number, f: number, thrBin: number, missingLeft: number, scratchp: number): number;
@@ -105,6 +112,21 @@ export class Arena {
     return new Arena(instantiate());
   }
 
+  /**
+   * A private arena from a small pool of idle ones (else a new one): its linear memory is
+   * already grown and paged in, so a fit does not pay page faults again. Give it back with
+   * `dispose()` when the work is done (the arena must not be used afterwards).
+   */
+  static acquire(): Arena {
+    return idlePool.pop() ?? Arena.create();
+  }
+
+  /** Returns an `acquire`d arena to the pool (everything in it is freed). Idempotent. */
+  dispose(): void {
+    this.top = (this.k.heapBase() + 15) & ~15;
+    if (!idlePool.includes(this) && idlePool.length < MAX_IDLE) idlePool.push(this);
+  }
+
   mark(): number {
     return this.top;
   }
@@ -149,6 +171,23 @@ export class Arena {
     this.f32(p, a.length).set(a);
     return p;
   }
+  /**
+   * Allocates and copies float32 values in, validating them on the way: the copy runs in
+   * chunks that a wasm SIMD scan checks while they are still in cache (one memory pass).
+   * Returns the pointer, or -(1 + index) of the first non-finite value (nothing is freed).
+   */
+  putF32Finite(a: Float32Array): number {
+    const p = this.alloc(a.length * 4);
+    const dst = this.f32(p, a.length);
+    const CH = 1 << 15;
+    for (let o = 0; o < a.length; o += CH) {
+      const e = Math.min(o + CH, a.length);
+      dst.set(e - o === a.length ? a : a.subarray(o, e), o);
+      const bad = this.k.firstNonFiniteF32(p + o * 4, e - o);
+      if (bad >= 0) return -(1 + o + bad);
+    }
+    return p;
+  }
   /** Allocates and copies values in as float64. */
   putF64(a: ArrayLike<number>): number {
     const p = this.alloc(a.length * 8);
@@ -179,6 +218,9 @@ export class Arena {
     }
   }
 }
+
+const MAX_IDLE = 2;
+const idlePool: Arena[] = [];
 
 /** The arena shared by synchronous operations (predict, preprocessing, one-shot stats). */
 export function sharedArena(): Arena {

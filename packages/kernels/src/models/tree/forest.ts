@@ -145,7 +145,7 @@ function* forestTrainer(
   if (classification) k = checkLabels(y as Int32Array, n, what, opts.nClasses);
   else {
     check(y.length === n, `${what}: y has ${y.length} values, expected nRows = ${n}`);
-    for (let i = 0; i < n; i++) check(Number.isFinite(y[i]), `${what}: y[${i}] is ${y[i]}; the target must not have missing values`, { row: i });
+    for (let i = 0; i < n; i++) if (!(Number.isFinite(y[i]))) check(false, `${what}: y[${i}] is ${y[i]}; the target must not have missing values`, { row: i });
   }
   const nEstimators = forest ? opts.nEstimators ?? 100 : 1;
   const bootstrap = forest ? opts.bootstrap ?? true : false;
@@ -172,7 +172,8 @@ function* forestTrainer(
     ...(maxFeaturesOpt !== undefined ? { maxFeatures: maxFeaturesOpt } : {}),
   };
 
-  const a = Arena.create();
+  const a = Arena.acquire();
+  try {
   const bins = fitBins(X, n, d, maxBins, 200_000, seed);
   const xp = a.putF32(X);
   const binsp = binInto(a, bins, xp, n);
@@ -247,6 +248,9 @@ function* forestTrainer(
     yield { epoch: t + 1, loss: wsum > 0 ? loss / wsum : 0 };
   }
   return { trees, importances: featureImportances(trees, d), options, k };
+  } finally {
+    a.dispose();
+  }
 }
 
 function restore(json: unknown, kind: Kind, what: string): { d: number; k: number; trees: Tree[]; imp: Float64Array; options: ForestOptions } {

@@ -80,7 +80,7 @@ function* boostTrainer(
     objective = k === 2 ? 'binary:logistic' : 'multi:softprob';
   } else {
     check(y.length === n, `${what}: y has ${y.length} values, expected nRows = ${n}`);
-    for (let i = 0; i < n; i++) check(Number.isFinite(y[i]), `${what}: y[${i}] is ${y[i]}; the target must not have missing values`, { row: i });
+    for (let i = 0; i < n; i++) if (!(Number.isFinite(y[i]))) check(false, `${what}: y[${i}] is ${y[i]}; the target must not have missing values`, { row: i });
   }
   const nEstimators = opts.nEstimators ?? 100;
   const eta = opts.learningRate ?? 0.3;
@@ -115,7 +115,8 @@ function* boostTrainer(
   }
   const options: GradientBoostingOptions = { nEstimators, learningRate: eta, maxDepth, minChildWeight, lambda, gamma, maxBins, subsample, colsampleByTree: colsample, seed, ...(classification ? { nClasses: k } : {}), baseScore: base };
 
-  const a = Arena.create();
+  const a = Arena.acquire();
+  try {
   const bins = fitBins(X, n, d, maxBins, 200_000, seed);
   const xp = a.putF32(X);
   const binsp0 = binInto(a, bins, xp, n);
@@ -126,7 +127,7 @@ function* boostTrainer(
   const marginp = a.alloc(n * p * 8);
   a.f64(marginp, n * p).fill(base);
   const statp: number[] = [];
-  for (let c = 0; c < p; c++) statp.push(a.alloc(n * 16));
+  for (let c = 0; c < p; c++) statp.push(a.alloc(n * 8));
   const rowsp = a.alloc(n * 4);
   const scratchp = a.alloc(n * 4);
   const leafp = subsample < 1 ? a.alloc(n * 4) : 0;
@@ -152,7 +153,7 @@ function* boostTrainer(
       } else for (let i = 0; i < n; i++) rows[i] = i;
       const allowed = colsample < 1 ? rng.sample(d, nCols).sort() : null;
       const { tree, leaves } = growTree(
-        { a, d, bins, binsp, rowsp, nRows: cnt, scratchp, statp: statp[c], yp: 0, wp: 0, k: 0 },
+        { a, d, bins, binsp, rowsp, nRows: cnt, scratchp, statp: statp[c], statF32: true, yp: 0, wp: 0, k: 0 },
         { criterion: 'newton', maxDepth, minSamplesSplit: 2, minSamplesLeaf: 0, minChildWeight, lambda, minGain: gamma, eta, maxFeatures: d, allowed, rng: null },
       );
       trees.push(tree);
@@ -169,6 +170,9 @@ function* boostTrainer(
     yield { epoch: round + 1, loss };
   }
   return { trees, base, k, objective, options };
+  } finally {
+    a.dispose();
+  }
 }
 
 /** Shared predict / serialisation for the two boosting models. */

@@ -48,8 +48,10 @@ export interface GrowData {
   nRows: number;
   /** int32 scratch, >= nRows. */
   scratchp: number;
-  /** 'pairs': float64x2 [n] per-row statistics (gradient, hessian) or (w y, w). */
+  /** 'pairs': float64x2 [n] per-row statistics (gradient, hessian) or (w y, w); float32x2 when statF32. */
   statp: number;
+  /** statp holds float32 pairs (gradient boosting). */
+  statF32?: boolean;
   /** 'classes': int32 [n] labels, float64 [n] weights (0 = unit), K classes. */
   yp: number;
   wp: number;
@@ -125,7 +127,8 @@ export function growTree(g: GrowData, p: GrowParams): { tree: Tree; leaves: Leaf
   const pool: number[] = [];
   const takeHist = (): number => pool.pop() ?? a.alloc(histDoubles * 8);
   const build = (start: number, count: number, hist: number) => {
-    if (pairs) a.k.histPairs(g.binsp, d, offp, totalBins, g.rowsp + start * 4, count, g.statp, hist);
+    if (pairs && g.statF32) a.k.histPairsF32(g.binsp, d, offp, totalBins, g.rowsp + start * 4, count, g.statp, hist);
+    else if (pairs) a.k.histPairs(g.binsp, d, offp, totalBins, g.rowsp + start * 4, count, g.statp, hist);
     else a.k.histClasses(g.binsp, d, offp, totalBins, g.rowsp + start * 4, count, g.yp, g.wp, g.k, hist);
   };
 
