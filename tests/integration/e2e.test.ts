@@ -9,15 +9,18 @@ import * as path from 'node:path';
 import { io } from 'socket.io-client';
 import { Cluster, ROOT, startCluster } from '../helpers/cluster.js';
 
+/** Authorization header of the cluster's local owner (set in `before`). */
+let auth: Record<string, string> = {};
+
 async function uploadFile(url: string, file: string, name = path.basename(file)): Promise<{ status: number; body: any }> {
   const form = new FormData();
   form.append('file', new Blob([fs.readFileSync(file)]), name);
-  const r = await fetch(`${url}/api/datasets`, { method: 'POST', body: form });
+  const r = await fetch(`${url}/api/datasets`, { method: 'POST', body: form, headers: auth });
   return { status: r.status, body: await r.json() };
 }
 
 async function postJson(url: string, body: unknown): Promise<{ status: number; body: any }> {
-  const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const r = await fetch(url, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) });
   return { status: r.status, body: await r.json() };
 }
 
@@ -34,6 +37,7 @@ describe('end to end: scheduler + 2 executors + api as separate processes', func
 
   before(async () => {
     c = await startCluster({ executors: 2 });
+    auth = c.headers;
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'weft-e2e-'));
   });
   after(async () => {
@@ -66,7 +70,7 @@ describe('end to end: scheduler + 2 executors + api as separate processes', func
     assert.equal(up.status, 201);
     const sub = await postJson(`${c.url}/api/jobs`, { workflow: workflow('breast_cancer', up.body.id) });
     assert.equal(sub.status, 201, JSON.stringify(sub.body));
-    const socket = io(c.url, { transports: ['websocket'], forceNew: true });
+    const socket = io(c.url, { transports: ['websocket'], forceNew: true, auth: { token: c.apiKey } });
     const events: any[] = [];
     try {
       await new Promise<void>((resolve, reject) => {
@@ -135,7 +139,7 @@ describe('end to end: scheduler + 2 executors + api as separate processes', func
       assert.equal(r.body.error.code, 'CSV_BINARY');
     });
     it('nothing is stored by refused uploads', async () => {
-      const r = await fetch(`${c.url}/api/datasets`);
+      const r = await fetch(`${c.url}/api/datasets`, { headers: auth });
       const list = (await r.json()) as any;
       const items = Array.isArray(list) ? list : list.items ?? list.datasets;
       assert.ok(Array.isArray(items));
@@ -168,7 +172,7 @@ describe('end to end: scheduler + 2 executors + api as separate processes', func
       assert.equal(up.status, 201, JSON.stringify(up.body));
       const cols = up.body.schema.columns.map((x: any) => x.name);
       const target = cols[cols.length - 1];
-      const before = (await (await fetch(`${c.url}/api/models`)).json()) as any;
+      const before = (await (await fetch(`${c.url}/api/models`, { headers: auth })).json()) as any;
       const g = {
         nodes: [
           { id: 'data', type: 'dataset', params: { datasetId: up.body.id, target } },
@@ -186,7 +190,7 @@ describe('end to end: scheduler + 2 executors + api as separate processes', func
       assert.equal(sub.status, 400, JSON.stringify(sub.body));
       assert.equal(sub.body.error.code, 'TARGET_SINGLE_CLASS');
       assert.ok(sub.body.error.message.includes(target), sub.body.error.message);
-      const after = (await (await fetch(`${c.url}/api/models`)).json()) as any;
+      const after = (await (await fetch(`${c.url}/api/models`, { headers: auth })).json()) as any;
       assert.deepEqual(after, before);
     });
     it('a workflow with a cycle is rejected naming a node on the cycle', async () => {

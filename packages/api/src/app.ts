@@ -4,6 +4,7 @@
  */
 import express, { type Express } from 'express';
 import helmet from 'helmet';
+import cors from 'cors';
 import { rateLimit } from 'express-rate-limit';
 import { WeftError } from '@weft/proto';
 import type { ApiDeps } from './deps.js';
@@ -14,15 +15,21 @@ import { registerWorkflowRoutes } from './routes/workflows.js';
 import { registerJobRoutes } from './routes/jobs.js';
 import { registerModelRoutes } from './routes/models.js';
 import { registerSystemRoutes } from './routes/system.js';
-import { mountWebApp } from './static.js';
+import { registerAuthRoutes } from './routes/auth.js';
+import { registerWorkspaceRoutes } from './routes/workspaces.js';
+import { routeGuard } from './auth/guard.js';
+import { mountSwaggerAssets, mountWebApp } from './static.js';
 
 /** Largest JSON request body, bytes. */
 export const JSON_BODY_LIMIT_BYTES = 1024 * 1024;
 
 export interface AppOptions {
-  /** Requests per minute per client IP under /api. Default 3000. */
+  /** Requests per minute per client IP under /api. Default WEFT_RATE_LIMIT_IP_PER_MINUTE. */
   rateLimitPerMinute?: number;
 }
+
+/** Paths where credentials are tried: limited per IP by WEFT_AUTH_RATE_LIMIT_PER_MINUTE. */
+const CREDENTIAL_PATHS = ['/api/auth/signup', '/api/auth/login', '/api/auth/refresh', '/api/auth/oidc'];
 
 /** Builds the Express app over `deps`; `routes` lists every documented route. */
 export function createApp(deps: ApiDeps, opts: AppOptions = {}): { app: Express; routes: RouteSpec[] } {
@@ -35,11 +42,27 @@ export function createApp(deps: ApiDeps, opts: AppOptions = {}): { app: Express;
       },
     }),
   );
+  if (deps.cfg.corsOrigins.length > 0) {
+    const corsMw = cors({
+      origin: deps.cfg.corsOrigins,
+      methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'X-Weft-Workspace'],
+      exposedHeaders: ['RateLimit', 'RateLimit-Policy', 'Retry-After'],
+      maxAge: 600,
+    });
+    app.use(['/api', '/.well-known'], corsMw);
+  }
+  const limited = () => (_req: express.Request, _res: express.Response, next: express.NextFunction) =>
+    next(new WeftError('RATE_LIMITED', 'Too many requests: slow down and retry shortly'));
+  app.use(
+    CREDENTIAL_PATHS,
+    rateLimit({ windowMs: 60_000, limit: deps.cfg.authRateLimitPerMinute, standardHeaders: 'draft-8', legacyHeaders: false, handler: limited() }),
+  );
   app.use(
     '/api',
     rateLimit({
       windowMs: 60_000,
-      limit: opts.rateLimitPerMinute ?? 3_000,
+      limit: opts.rateLimitPerMinute ?? deps.cfg.rateLimitIpPerMinute,
       standardHeaders: 'draft-8',
       legacyHeaders: false,
       handler: (_req, _res, next) => next(new WeftError('RATE_LIMITED', 'Too many requests: slow down and retry shortly')),
@@ -47,14 +70,17 @@ export function createApp(deps: ApiDeps, opts: AppOptions = {}): { app: Express;
   );
   app.use(express.json({ limit: JSON_BODY_LIMIT_BYTES }));
 
-  const registry = new RouteRegistry(app);
+  const registry = new RouteRegistry(app, routeGuard(deps, { userPerMinute: deps.cfg.rateLimitUserPerMinute }));
   registerSystemRoutes(registry, deps);
+  registerAuthRoutes(registry, deps);
+  registerWorkspaceRoutes(registry, deps);
   registerDatasetRoutes(registry, deps);
   registerWorkflowRoutes(registry, deps);
   registerJobRoutes(registry, deps);
   registerModelRoutes(registry, deps);
 
-  app.use('/api', notFoundHandler);
+  mountSwaggerAssets(app);
+  app.use(['/api', '/.well-known'], notFoundHandler);
   mountWebApp(app, deps.webDir);
   app.use(notFoundHandler);
   app.use(errorHandler(deps.log));

@@ -45,6 +45,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       res.end();
       return;
     }
+    if (we.httpStatus === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="weft"');
     res.status(we.httpStatus).json(we.toEnvelope());
   };
 }

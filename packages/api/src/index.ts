@@ -5,3 +5,5 @@ export type { ApiDeps } from './deps.js';
 export { SchedulerClient } from './scheduler-client.js';
 export { openApiDocument } from './openapi.js';
 export { jobDoc, type JobDoc, type TaskDoc } from './job-doc.js';
+export { ensureLocalOwner, credentialsPath, LOCAL_OWNER_EMAIL, LOCAL_WORKSPACE_ID, type LocalCredentials } from './auth/bootstrap.js';
+export { signUp, createApiKey } from './auth/accounts.js';

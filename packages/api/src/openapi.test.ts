@@ -68,6 +68,19 @@ describe('OpenAPI document', function () {
     ['get', '/api/catalogue'],
     ['get', '/health'],
     ['get', '/api/docs'],
+    ['post', '/api/auth/signup'],
+    ['post', '/api/auth/login'],
+    ['post', '/api/auth/refresh'],
+    ['post', '/api/auth/logout'],
+    ['get', '/api/auth/me'],
+    ['get', '/.well-known/jwks.json'],
+    ['get', '/api/auth/oidc/{provider}/start'],
+    ['get', '/api/auth/oidc/{provider}/callback'],
+    ['post', '/api/workspaces/{id}/api-keys'],
+    ['get', '/api/workspaces/{id}/api-keys'],
+    ['delete', '/api/workspaces/{id}/api-keys/{keyId}'],
+    ['get', '/api/workspaces/{id}/usage'],
+    ['get', '/api/jobs/{id}/predictions.csv'],
   ];
   for (const [method, p] of expected) {
     it(`documents ${method.toUpperCase()} ${p}`, () => {

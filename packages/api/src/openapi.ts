@@ -3,7 +3,7 @@
  * (JSON Schema draft 2020-12, which OpenAPI 3.1 uses as is).
  */
 import { z } from 'zod';
-import type { RouteSpec } from './registry.js';
+import { accessOf, type RouteSpec } from './registry.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -58,12 +58,23 @@ export function openApiDocument(routes: readonly RouteSpec[], info: { title?: st
       };
     }
     const p = openApiPath(r.path);
+    const access = accessOf(r);
+    const secured = access !== 'public';
+    const workspaceHeader =
+      secured && access !== 'authenticated' && !r.workspaceParam
+        ? [{ name: 'X-Weft-Workspace', in: 'header', required: false, description: "Workspace to act in (default: the caller's first; an API key is bound to its own)", schema: { type: 'string' } }]
+        : [];
+    if (secured) {
+      responses['401'] ??= { description: 'UNAUTHENTICATED: missing, expired or invalid credentials' };
+      if (access !== 'authenticated') responses['403'] ??= { description: `FORBIDDEN: needs the ${access} role` };
+    }
     paths[p] ??= {};
     paths[p][r.method] = {
       operationId: operationId(r),
       summary: r.summary,
       tags: [r.tag],
-      parameters: [...parametersOf(r.params, 'path'), ...parametersOf(r.query, 'query')],
+      ...(secured ? { security: [{ bearerToken: [] }, { apiKey: [] }], 'x-weft-access': access } : { security: [] }),
+      parameters: [...parametersOf(r.params, 'path'), ...parametersOf(r.query, 'query'), ...workspaceHeader],
       ...(Object.keys(content).length > 0 ? { requestBody: { required: true, content } } : {}),
       responses,
     };
@@ -73,9 +84,17 @@ export function openApiDocument(routes: readonly RouteSpec[], info: { title?: st
     info: {
       title: info.title ?? 'Weft API',
       version: info.version ?? '0.1.0',
-      description: 'Datasets, workflows, jobs and models. Errors are `{ "error": { "code", "message", "details" } }`.',
+      description:
+        'Datasets, workflows, jobs and models. Send `Authorization: Bearer <access token or API key>`; choose the workspace with `X-Weft-Workspace`. Errors are `{ "error": { "code", "message", "details" } }`.',
     },
     servers: [{ url: '/' }],
+    security: [{ bearerToken: [] }, { apiKey: [] }],
+    components: {
+      securitySchemes: {
+        bearerToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Access token from /api/auth/login, /signup, /refresh or OIDC (ES256, 15 min)' },
+        apiKey: { type: 'http', scheme: 'bearer', description: 'Workspace API key `weft_ak_…` (POST /api/workspaces/{id}/api-keys)' },
+      },
+    },
     paths,
   };
 }
@@ -94,3 +113,13 @@ export function openApiHtml(doc: JsonSchema): string {
 </head><body><h1>Weft API</h1><p>Machine-readable document: <a href="/api/docs">/api/docs</a> (OpenAPI 3.1).</p>
 <table><thead><tr><th>Area</th><th>Method</th><th>Path</th><th>What it does</th></tr></thead><tbody>${rows.join('')}</tbody></table></body></html>`;
 }
+
+/** The Swagger UI page (assets served from swagger-ui-dist under /api/docs/assets; no inline script, CSP-safe). */
+export function swaggerUiHtml(): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Weft API</title>
+<link rel="stylesheet" href="/api/docs/assets/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div><script src="/api/docs/assets/swagger-ui-bundle.js"></script><script src="/api/docs/assets/weft-init.js"></script></body></html>`;
+}
+
+/** Starts Swagger UI on the document at /api/docs. */
+export const SWAGGER_INIT_JS = `window.ui = SwaggerUIBundle({ url: '/api/docs', dom_id: '#swagger-ui', deepLinking: true, persistAuthorization: false });\n`;

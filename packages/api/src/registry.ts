@@ -5,6 +5,7 @@
  */
 import type { Express, Request, RequestHandler } from 'express';
 import { z } from 'zod';
+import type { WorkspaceRole } from '@weft/common';
 import { validationError } from './errors.js';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -15,6 +16,13 @@ export interface ResponseSpec {
   /** Content type of the response; default application/json. */
   contentType?: string;
 }
+
+/**
+ * Who may call a route: `public` (anyone), `authenticated` (any signed-in user or API key, no
+ * workspace), or the least workspace role needed. Default: `viewer` for GET, `editor` otherwise,
+ * so a new route is closed unless it says otherwise.
+ */
+export type RouteAccess = 'public' | 'authenticated' | WorkspaceRole;
 
 export interface RouteSpec {
   method: HttpMethod;
@@ -31,17 +39,32 @@ export interface RouteSpec {
   /** Also accepts a raw `text/csv` body. */
   acceptsCsv?: boolean;
   responses: Record<number, ResponseSpec>;
+  /** See RouteAccess; default by method. */
+  access?: RouteAccess;
+  /** Path parameter naming the workspace the route acts in (instead of X-Weft-Workspace). */
+  workspaceParam?: string;
 }
+
+/** The access a route effectively has. */
+export function accessOf(spec: RouteSpec): RouteAccess {
+  return spec.access ?? (spec.method === 'get' ? 'viewer' : 'editor');
+}
+
+/** Builds the middleware that authenticates and authorises a route's requests. */
+export type GuardFactory = (spec: RouteSpec) => RequestHandler[];
 
 /** Mounts routes and keeps their declarations for `openApiDocument`. */
 export class RouteRegistry {
   readonly routes: RouteSpec[] = [];
-  constructor(private readonly app: Express) {}
+  constructor(
+    private readonly app: Express,
+    private readonly guard: GuardFactory = () => [],
+  ) {}
 
-  /** Declares a route and mounts `handlers` for it. */
+  /** Declares a route and mounts its guard (see RouteAccess) then `handlers`. */
   add(spec: RouteSpec, ...handlers: RequestHandler[]): void {
     this.routes.push(spec);
-    this.app[spec.method](spec.path, ...handlers);
+    this.app[spec.method](spec.path, ...this.guard(spec), ...handlers);
   }
 }
 

@@ -9,11 +9,11 @@ interface Envelope {
 }
 
 async function call(t: TestApi, method: string, p: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const init: RequestInit = { method };
+  const init: RequestInit = { method, headers: { ...t.headers } };
   if (body instanceof FormData) init.body = body;
   else if (body !== undefined) {
     init.body = JSON.stringify(body);
-    init.headers = { 'content-type': 'application/json' };
+    init.headers = { ...t.headers, 'content-type': 'application/json' };
   }
   const res = await fetch(t.url + p, init);
   const text = await res.text();
@@ -63,7 +63,7 @@ describe('api routes', function () {
       assert.equal(one.body.id, ds.id);
       assert.ok(one.body.profile.columns.sepal_length);
 
-      const del = await fetch(`${t.url}/api/datasets/${ds.id}`, { method: 'DELETE' });
+      const del = await t.fetch(`/api/datasets/${ds.id}`, { method: 'DELETE' });
       assert.equal(del.status, 204);
       assert.ok(!fs.existsSync(path.join(t.dataDir, 'objects', ds.objectKey)), 'the object is removed');
       assertEnvelope((await call(t, 'GET', `/api/datasets/${ds.id}`)).body, 'NOT_FOUND');
@@ -77,7 +77,7 @@ describe('api routes', function () {
     });
 
     it('accepts a raw text/csv body with options in the query', async () => {
-      const res = await fetch(`${t.url}/api/datasets?name=raw`, { method: 'POST', body: CSV.iris, headers: { 'content-type': 'text/csv' } });
+      const res = await t.fetch(`/api/datasets?name=raw`, { method: 'POST', body: CSV.iris, headers: { 'content-type': 'text/csv' } });
       const body = (await res.json()) as any;
       assert.equal(res.status, 201, JSON.stringify(body));
       assert.equal(body.name, 'raw');
@@ -210,7 +210,7 @@ describe('api routes', function () {
       const put = await call(t, 'PUT', `/api/workflows/${id}`, { name: 'renamed', graph: graph('ds_y') });
       assert.equal(put.body.name, 'renamed');
       assert.equal(put.body.graph.nodes[0].params.datasetId, 'ds_y');
-      assert.equal((await fetch(`${t.url}/api/workflows/${id}`, { method: 'DELETE' })).status, 204);
+      assert.equal((await t.fetch(`/api/workflows/${id}`, { method: 'DELETE' })).status, 204);
       assertEnvelope((await call(t, 'GET', `/api/workflows/${id}`)).body, 'NOT_FOUND');
     });
 
@@ -279,10 +279,10 @@ describe('api routes', function () {
     });
 
     it('answers VALIDATION_FAILED for a JSON body that does not parse, 413 past 1 MiB', async () => {
-      const bad = await fetch(`${t.url}/api/workflows`, { method: 'POST', body: '{"graph":', headers: { 'content-type': 'application/json' } });
+      const bad = await t.fetch(`/api/workflows`, { method: 'POST', body: '{"graph":', headers: { 'content-type': 'application/json' } });
       assert.equal(bad.status, 400);
       assertEnvelope(await bad.json(), 'VALIDATION_FAILED');
-      const huge = await fetch(`${t.url}/api/workflows`, { method: 'POST', body: JSON.stringify({ pad: 'x'.repeat(1_100_000) }), headers: { 'content-type': 'application/json' } });
+      const huge = await t.fetch(`/api/workflows`, { method: 'POST', body: JSON.stringify({ pad: 'x'.repeat(1_100_000) }), headers: { 'content-type': 'application/json' } });
       assert.equal(huge.status, 413);
       assertEnvelope(await huge.json(), 'PAYLOAD_TOO_LARGE');
     });
@@ -301,7 +301,7 @@ describe('api routes', function () {
     });
 
     it('sets security headers', async () => {
-      const res = await fetch(`${t.url}/api/catalogue`);
+      const res = await t.fetch(`/api/catalogue`);
       assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
       assert.equal(res.headers.get('x-powered-by'), null);
     });

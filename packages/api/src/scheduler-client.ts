@@ -14,10 +14,15 @@ import {
   type ListJobsResponse__Output,
   type SubmitJobRequest,
 } from '@weft/proto';
+import { AUTHORIZATION_METADATA, INTERNAL_SECRET_METADATA } from '@weft/common';
 
 export interface SchedulerClientOptions {
   /** Deadline of each unary call, in milliseconds. Default 10 000. */
   deadlineMs?: number;
+  /** WEFT_INTERNAL_SECRET, sent as metadata on every call (the api acts for users it authenticated). */
+  internalSecret?: string;
+  /** An API key sent as `authorization` metadata instead (an internal service acting for one workspace). */
+  apiKey?: string;
 }
 
 /** Promise-based JobService client with deadlines and WeftError decoding. */
@@ -25,10 +30,14 @@ export class SchedulerClient {
   readonly url: string;
   private readonly client: JobServiceClient;
   private readonly deadlineMs: number;
+  private readonly metadata: grpc.Metadata;
 
   constructor(url: string, opts: SchedulerClientOptions = {}) {
     this.url = url;
     this.deadlineMs = opts.deadlineMs ?? 10_000;
+    this.metadata = new grpc.Metadata();
+    if (opts.internalSecret) this.metadata.set(INTERNAL_SECRET_METADATA, opts.internalSecret);
+    if (opts.apiKey) this.metadata.set(AUTHORIZATION_METADATA, `Bearer ${opts.apiKey}`);
     const proto = loadWeftProto();
     this.client = new proto.weft.v1.JobService(url, grpc.credentials.createInsecure(), GRPC_CHANNEL_OPTIONS);
   }
@@ -38,11 +47,11 @@ export class SchedulerClient {
   }
 
   private unary<Req, Res>(
-    call: (req: Req, opts: grpc.CallOptions, cb: grpc.requestCallback<Res>) => grpc.ClientUnaryCall,
+    call: (req: Req, md: grpc.Metadata, opts: grpc.CallOptions, cb: grpc.requestCallback<Res>) => grpc.ClientUnaryCall,
     req: Req,
   ): Promise<Res> {
     return new Promise((resolve, reject) => {
-      call.call(this.client, req, this.deadline(), (err, res) => {
+      call.call(this.client, req, this.metadata, this.deadline(), (err, res) => {
         if (err || !res) reject(fromGrpcError(err ?? new Error('empty response')));
         else resolve(res);
       });
@@ -75,7 +84,7 @@ export class SchedulerClient {
    * gRPC errors: decode them with `fromGrpcError`.
    */
   watch(jobId: string, afterSeq: number, workspaceId: string, deadlineMs?: number): grpc.ClientReadableStream<JobEvent__Output> {
-    return this.client.Watch({ jobId, afterSeq, workspaceId }, deadlineMs ? this.deadline(deadlineMs) : {});
+    return this.client.Watch({ jobId, afterSeq, workspaceId }, this.metadata, deadlineMs ? this.deadline(deadlineMs) : {});
   }
 
   /** True when the scheduler's channel becomes ready within `timeoutMs`. */

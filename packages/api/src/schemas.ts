@@ -5,7 +5,21 @@
 import { z } from 'zod';
 import { COLUMN_ROLES, COLUMN_TYPES, ColumnTypeSchema, DatasetSchemaDoc, JOB_STATES, WorkflowGraphSchema } from '@weft/proto';
 
-export const IdParams = z.object({ id: z.string().min(1).max(64) });
+/** Characters of every id the api hands out (`ds_…`, `job_…`, `default`, …): nothing else reaches a query. */
+export const ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+export const Id = z.string().regex(ID_PATTERN, 'is not an id (letters, digits, _ . -; at most 64)');
+export const IdParams = z.object({ id: Id });
+
+/** C0/C1 control characters and bidirectional overrides, refused in names. */
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+/** A human-readable name: trimmed, 1–256 characters, no control or bidi-override characters. */
+export const SafeName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(256)
+  .refine((s) => !CONTROL_CHARS.test(s), 'must not contain control or bidirectional-override characters');
 
 export const ErrorEnvelopeSchema = z.object({
   error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
@@ -36,7 +50,7 @@ function jsonField<S extends z.ZodType>(schema: S) {
 
 /** Options of a CSV upload: multipart form fields, or query parameters with a text/csv body. */
 export const UploadOptionsSchema = z.object({
-  name: z.string().trim().min(1).max(256).optional().describe('Dataset name; default: the file name'),
+  name: SafeName.optional().describe('Dataset name; default: the file name'),
   skipBadRows: boolish.optional().describe('Skip rows with the wrong number of fields instead of failing'),
   delimiter: z
     .string()
@@ -68,7 +82,7 @@ export const PatchSchemaBody = z.object({
 export const DatasetListSchema = z.object({ datasets: z.array(DatasetSchemaDoc) });
 
 export const WorkflowBody = z.object({
-  name: z.string().trim().min(1).max(256).optional().describe('Default: graph.name or "Untitled workflow"'),
+  name: SafeName.optional().describe('Default: graph.name or "Untitled workflow"'),
   graph: WorkflowGraphSchema,
 });
 
@@ -93,7 +107,7 @@ export const ValidateResponse = z.object({
 export const SubmitJobBody = z
   .object({
     workflow: z.unknown().optional().describe('A workflow graph'),
-    workflowId: z.string().min(1).max(64).optional().describe('Id of a stored workflow (used when `workflow` is absent)'),
+    workflowId: Id.optional().describe('Id of a stored workflow (used when `workflow` is absent)'),
     idempotencyKey: z.string().min(1).max(128).optional(),
   })
   .refine((b) => b.workflow !== undefined || b.workflowId !== undefined, { message: 'give workflow or workflowId', path: ['workflow'] });
@@ -102,6 +116,12 @@ export const ListJobsQuery = z.object({
   state: z.enum(JOB_STATES).optional(),
   limit: z.coerce.number().int().min(1).max(500).optional(),
   cursor: z.string().max(512).optional(),
+});
+
+export const ListDatasetsQuery = z.object({
+  sort: z.enum(['createdAt', 'name', 'rowCount', 'byteSize']).default('createdAt').describe('Column to order by'),
+  order: z.enum(['asc', 'desc']).default('desc'),
+  name: z.string().max(256).optional().describe('Only datasets whose name contains this text (literal, case-sensitive)'),
 });
 
 export const EventsQuery = z.object({

@@ -9,6 +9,9 @@ import { SchedulerClient } from './scheduler-client.js';
 import { attachSocketGateway, type JobWatchHub, type WeftIo } from './socket.js';
 import { defaultWebDir } from './static.js';
 import type { RouteSpec } from './registry.js';
+import { SigningKeys } from './auth/keys.js';
+import { TokenService } from './auth/tokens.js';
+import { Authenticator } from './auth/principal.js';
 
 export interface ApiHandle {
   app: Express;
@@ -38,12 +41,16 @@ export interface StartOptions {
 export async function startApi(cfg: Config, opts: StartOptions = {}): Promise<ApiHandle> {
   const log = opts.deps?.log ?? createLogger('api', cfg.logLevel);
   const db = opts.deps?.db ?? (await openDatabase(cfg, { updateSchema: opts.updateSchema ?? true }));
+  const keys = new SigningKeys(db, { rotationS: cfg.signingKeyRotationS, verifyRetiredS: cfg.refreshTokenTtlS });
+  await keys.init();
+  const tokens = new TokenService(cfg, db, keys);
   const deps: ApiDeps = {
     cfg,
     log,
     db,
+    auth: opts.deps?.auth ?? { keys, tokens, authenticator: new Authenticator(db, tokens) },
     store: opts.deps?.store ?? createObjectStore(cfg),
-    scheduler: opts.deps?.scheduler ?? new SchedulerClient(cfg.schedulerUrl),
+    scheduler: opts.deps?.scheduler ?? new SchedulerClient(cfg.schedulerUrl, { ...(cfg.internalSecret ? { internalSecret: cfg.internalSecret } : {}) }),
     fanOut: opts.deps?.fanOut ?? createFanOut(cfg),
     webDir: opts.deps && 'webDir' in opts.deps ? opts.deps.webDir : defaultWebDir(),
   };
@@ -59,6 +66,7 @@ export async function startApi(cfg: Config, opts: StartOptions = {}): Promise<Ap
   });
   const port = (server.address() as AddressInfo).port;
   const host = cfg.host.includes(':') ? `[${cfg.host}]` : cfg.host;
+  deps.listenUrl = `http://${host}:${port}`;
   let closing: Promise<void> | undefined;
   return {
     app,

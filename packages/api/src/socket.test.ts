@@ -10,8 +10,11 @@ import { FakeScheduler, startTestApi, type TestApi } from './test-support.js';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-function client(url: string): Promise<Client> {
-  const s: Client = connect(url, { path: '/socket.io', transports: ['websocket'], reconnection: false });
+/** API key of the running test api's `default` workspace. */
+let currentKey = '';
+
+function client(url: string, token: string = currentKey): Promise<Client> {
+  const s: Client = connect(url, { path: '/socket.io', transports: ['websocket'], reconnection: false, auth: { token } });
   return new Promise((resolve, reject) => {
     s.once('connect', () => resolve(s));
     s.once('connect_error', reject);
@@ -44,6 +47,7 @@ describe('Socket.IO job gateway', function () {
     fake = new FakeScheduler(db);
     const addr = await fake.start();
     t = await startTestApi({ WEFT_DATA_DIR: dataDir, WEFT_SCHEDULER_URL: addr });
+    currentKey = t.apiKey;
   });
   afterEach(() => {
     for (const s of sockets.splice(0)) s.close();
@@ -135,16 +139,16 @@ describe('Socket.IO job gateway', function () {
   it('serves job routes through the scheduler client', async () => {
     const jobId = await fake.createJob({ name: 'x', nodes: [], edges: [] });
     await fake.emit(jobId, { type: 'job_state', state: 'running' });
-    const job = (await (await fetch(`${t.url}/api/jobs/${jobId}`)).json()) as any;
+    const job = (await (await t.fetch(`/api/jobs/${jobId}`)).json()) as any;
     assert.equal(job.id, jobId);
     assert.equal(job.state, 'running');
     assert.deepEqual(job.result, { nodes: {} });
     assert.equal(job.workflow.name, 'x');
     assert.match(job.createdAt, /^\d{4}-\d\d-\d\dT/);
-    const missing = await fetch(`${t.url}/api/jobs/job_00000000000000000000000000000000`);
+    const missing = await t.fetch(`/api/jobs/job_00000000000000000000000000000000`);
     assert.equal(missing.status, 404);
     assert.equal(((await missing.json()) as any).error.code, 'NOT_FOUND');
-    const events = (await (await fetch(`${t.url}/api/jobs/${jobId}/events?afterSeq=0`)).json()) as any;
+    const events = (await (await t.fetch(`/api/jobs/${jobId}/events?afterSeq=0`)).json()) as any;
     assert.deepEqual(events.events.map((e: JobEventDoc) => e.seq), [1]);
     assert.equal(events.events[0].state, 'running');
   });

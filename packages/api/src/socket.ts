@@ -20,11 +20,18 @@ import {
   type ServerToClientEvents,
 } from '@weft/proto';
 import type { ApiDeps } from './deps.js';
+import { ID_PATTERN } from './schemas.js';
+import { bearerOf, requireRole, WORKSPACE_HEADER, type Principal } from './auth/principal.js';
 import { eventDocFromGrpc, eventDocFromRow } from './job-doc.js';
 
 export type WeftIo = Server<ClientToServerEvents, ServerToClientEvents>;
 type WeftSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
 type WatchAck = Parameters<ClientToServerEvents['job:watch']>[1];
+
+/** What a socket carries after the handshake. */
+interface SocketData {
+  principal: Principal;
+}
 
 /** Reconnects of one job's Watch stream before giving up (the room is then left without live events). */
 const MAX_STREAM_RETRIES = 8;
@@ -77,12 +84,16 @@ export class JobWatchHub {
 
   private async watch(socket: WeftSocket, req: unknown): Promise<{ ok: true } | { ok: false; error: { code: string; message: string } }> {
     const r = (req ?? {}) as { jobId?: unknown; afterSeq?: unknown };
-    if (typeof r.jobId !== 'string' || r.jobId.length === 0 || r.jobId.length > 64) {
+    if (typeof r.jobId !== 'string' || !ID_PATTERN.test(r.jobId)) {
       return { ok: false, error: { code: 'VALIDATION_FAILED', message: 'job:watch needs { jobId: string, afterSeq?: number }' } };
     }
     const afterSeq = typeof r.afterSeq === 'number' && Number.isInteger(r.afterSeq) && r.afterSeq >= 0 ? r.afterSeq : 0;
     const jobId = r.jobId;
-    const workspaceId = 'default';
+    const principal = (socket.data as SocketData).principal;
+    if (!principal || principal.expiresAtMs <= Date.now()) {
+      return { ok: false, error: { code: 'UNAUTHENTICATED', message: 'The access token of this connection has expired: reconnect with a fresh one' } };
+    }
+    const workspaceId = principal.workspaceId;
     const job = await this.deps.db.em().findOne(JobEntity, { id: jobId, workspaceId }, { fields: ['id', 'state', 'lastSeq'] });
     if (!job) return { ok: false, error: { code: 'NOT_FOUND', message: `Job "${jobId}" does not exist` } };
 
@@ -188,5 +199,26 @@ export function attachSocketGateway(server: HttpServer, deps: ApiDeps): { io: We
   if (deps.fanOut instanceof RedisFanOut) {
     io.adapter(createAdapter(deps.fanOut.pub, deps.fanOut.pub.duplicate()));
   }
+  // Handshake: `auth: { token, workspaceId? }` (or the Authorization / X-Weft-Workspace headers).
+  io.use((socket, next) => {
+    const auth = (socket.handshake.auth ?? {}) as { token?: unknown; workspaceId?: unknown };
+    const token = typeof auth.token === 'string' ? auth.token : bearerOf(socket.handshake.headers.authorization);
+    const hdr = socket.handshake.headers[WORKSPACE_HEADER];
+    const wanted = typeof auth.workspaceId === 'string' && auth.workspaceId ? auth.workspaceId : typeof hdr === 'string' && hdr ? hdr : undefined;
+    deps.auth.authenticator
+      .identify(token)
+      .then((id) => deps.auth.authenticator.inWorkspace(id, wanted && ID_PATTERN.test(wanted) ? wanted : wanted ? '!' : undefined))
+      .then((p) => {
+        requireRole(p, 'viewer');
+        (socket.data as SocketData).principal = p;
+        next();
+      })
+      .catch((err: unknown) => {
+        const we = fromGrpcError(err);
+        const e = new Error(we.code) as Error & { data?: unknown };
+        e.data = { code: we.code, message: we.message };
+        next(e);
+      });
+  });
   return { io, hub: new JobWatchHub(io, deps) };
 }

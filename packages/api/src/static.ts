@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import express, { type Express } from 'express';
+import { SWAGGER_INIT_JS } from './openapi.js';
 
 /** The built web app's directory (`@weft/web/dist`), or undefined when it is not built. */
 export function defaultWebDir(): string | undefined {
@@ -32,4 +33,20 @@ export function mountWebApp(app: Express, webDir: string | undefined): void {
     res.setHeader('Cache-Control', 'no-cache');
     res.sendFile(index);
   });
+}
+
+/** Serves swagger-ui-dist's files and the Weft initialiser under /api/docs/assets (if installed). */
+export function mountSwaggerAssets(app: Express): void {
+  let dir: string | undefined;
+  try {
+    dir = path.dirname(require.resolve('swagger-ui-dist/package.json'));
+  } catch {
+    dir = undefined;
+  }
+  // Middleware rather than a route: static assets are not api operations (the OpenAPI coverage test lists routes).
+  app.use('/api/docs/assets/weft-init.js', (req, res, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    res.type('application/javascript').send(SWAGGER_INIT_JS);
+  });
+  if (dir) app.use('/api/docs/assets', express.static(dir, { index: false, maxAge: '1d' }));
 }

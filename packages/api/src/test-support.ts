@@ -10,12 +10,19 @@ import * as grpc from '@grpc/grpc-js';
 import { JobEntity, JobEventEntity, loadConfig, newId, type Config, type DatabaseHandle } from '@weft/common';
 import { loadWeftProto, toGrpcError, WeftError, type Job, type JobEvent, type JobServiceHandlers, type JobState } from '@weft/proto';
 import { startApi, type ApiHandle } from './server.js';
+import { ensureLocalOwner } from './auth/bootstrap.js';
 
 export interface TestApi {
   api: ApiHandle;
   url: string;
   cfg: Config;
   dataDir: string;
+  /** An owner API key of workspace `default` (the local owner's). */
+  apiKey: string;
+  /** `Authorization` header with `apiKey`. */
+  headers: Record<string, string>;
+  /** fetch against the api with `headers` added (explicit headers win). */
+  fetch(p: string, init?: RequestInit): Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -31,11 +38,16 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
     ...env,
   });
   const api = await startApi(cfg, { deps: { webDir: undefined } });
+  const { credentials } = await ensureLocalOwner(cfg, { db: api.deps.db });
+  const headers = { authorization: `Bearer ${credentials.apiKey}` };
   return {
     api,
     url: api.url,
     cfg,
     dataDir,
+    apiKey: credentials.apiKey,
+    headers,
+    fetch: (p, init = {}) => fetch(api.url + p, { ...init, headers: { ...headers, ...((init.headers as Record<string, string> | undefined) ?? {}) } }),
     close: async () => {
       await api.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
@@ -55,20 +67,20 @@ export class FakeScheduler {
     const proto = loadWeftProto();
     const handlers: JobServiceHandlers = {
       Submit: (call, cb) => {
-        this.createJob(JSON.parse(call.request.workflowJson || '{}')).then(
+        this.createJob(JSON.parse(call.request.workflowJson || '{}'), 'queued', call.request.workspaceId || 'default').then(
           (id) => this.toJob(id).then((j) => cb(null, j)),
           (err: unknown) => cb(toGrpcError(err)),
         );
       },
       Get: (call, cb) => {
-        this.toJob(call.request.jobId).then(
+        this.toJob(call.request.jobId, call.request.workspaceId).then(
           (j) => cb(null, j),
           (err: unknown) => cb(toGrpcError(err)),
         );
       },
       List: (_call, cb) => cb(null, { jobs: [], nextCursor: '' }),
       Cancel: (call, cb) => {
-        this.toJob(call.request.jobId).then(
+        this.toJob(call.request.jobId, call.request.workspaceId).then(
           (j) => cb(null, j),
           (err: unknown) => cb(toGrpcError(err)),
         );
@@ -103,13 +115,13 @@ export class FakeScheduler {
     return this.watchers.get(jobId)?.size ?? 0;
   }
 
-  /** Inserts a queued job row (workspace "default"). */
-  async createJob(graph: unknown, state: JobState = 'queued'): Promise<string> {
+  /** Inserts a queued job row (workspace "default" unless given). */
+  async createJob(graph: unknown, state: JobState = 'queued', workspaceId = 'default'): Promise<string> {
     const em = this.db.em();
     const id = newId('job');
     em.create(JobEntity, {
       id,
-      workspaceId: 'default',
+      workspaceId,
       workflowId: null,
       graph: graph as never,
       state,
@@ -144,9 +156,9 @@ export class FakeScheduler {
     return seq;
   }
 
-  private async toJob(id: string): Promise<Job> {
+  private async toJob(id: string, workspaceId?: string): Promise<Job> {
     const row = await this.db.em().findOne(JobEntity, { id });
-    if (!row) throw new WeftError('NOT_FOUND', `Job "${id}" does not exist`);
+    if (!row || (workspaceId && row.workspaceId !== workspaceId)) throw new WeftError('NOT_FOUND', `Job "${id}" does not exist`);
     return {
       id: row.id,
       state: row.state,

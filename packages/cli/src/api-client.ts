@@ -66,20 +66,27 @@ export function defaultServer(env: NodeJS.ProcessEnv = process.env): string {
   return `http://127.0.0.1:${env.WEFT_PORT || 8080}`;
 }
 
-/** REST client bound to one api base URL. */
+/** REST client bound to one api base URL, authenticating with an API key or access token. */
 export class ApiClient {
   readonly base: string;
-  constructor(server: string) {
+  /** Bearer credential (API key or access token); also sent in the Socket.IO handshake. */
+  readonly token: string | undefined;
+  constructor(server: string, token?: string) {
     this.base = server.replace(/\/+$/, '');
+    this.token = token;
+  }
+
+  private authHeaders(): Record<string, string> {
+    return this.token ? { authorization: `Bearer ${this.token}` } : {};
   }
 
   /** Sends a request; parses JSON; throws ApiError on an error status or no connection. */
   async request<T>(method: string, p: string, body?: unknown, timeoutMs = 60_000): Promise<T> {
-    const init: RequestInit = { method, signal: AbortSignal.timeout(timeoutMs) };
+    const init: RequestInit = { method, signal: AbortSignal.timeout(timeoutMs), headers: this.authHeaders() };
     if (body instanceof FormData) init.body = body;
     else if (body !== undefined) {
       init.body = JSON.stringify(body);
-      init.headers = { 'content-type': 'application/json' };
+      init.headers = { ...this.authHeaders(), 'content-type': 'application/json' };
     }
     let res: Response;
     try {
@@ -100,6 +107,9 @@ export class ApiClient {
     }
     if (!res.ok) {
       const e = (doc as { error?: { code?: string; message?: string; details?: unknown } } | undefined)?.error;
+      if (res.status === 401 && !this.token) {
+        throw new ApiError('UNAUTHENTICATED', `${e?.message ?? 'Not signed in'}. Pass --api-key, set WEFT_API_KEY, or start the platform with \`weft up\` (it writes .weft/credentials.json)`, 401, e?.details);
+      }
       throw new ApiError(e?.code ?? `HTTP_${res.status}`, e?.message ?? `${method} ${p} answered ${res.status}`, res.status, e?.details);
     }
     return doc as T;

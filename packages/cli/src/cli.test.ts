@@ -95,6 +95,10 @@ describe('weft CLI', function () {
         });
         api.once('exit', (code) => reject(new Error(`api exited with ${code}`)));
       });
+      // The local owner and API key, as `weft up` creates them; later commands find them by themselves.
+      const init = await runCli(['init'], { WEFT_DATA_DIR: dataDir });
+      assert.equal(init.code, 0, init.stderr);
+      assert.match(init.stdout, /API key {3}weft_ak_/);
     });
     after(async () => {
       const exited = new Promise((r) => api.once('exit', r));
@@ -106,7 +110,7 @@ describe('weft CLI', function () {
     it('api exits cleanly on SIGTERM (checked in after) and `upload --json` prints one dataset document', async () => {
       const csv = path.join(dataDir, 'tiny.csv');
       fs.writeFileSync(csv, 'x,y,label\n1,2.5,a\n2,3.5,b\n3,,a\n');
-      const r = await runCli(['upload', csv, '--json', '--server', server]);
+      const r = await runCli(['upload', csv, '--json', '--server', server], { WEFT_DATA_DIR: dataDir });
       assert.equal(r.code, 0, r.stderr);
       const doc = JSON.parse(r.stdout);
       assert.equal(doc.rowCount, 3);
@@ -121,7 +125,7 @@ describe('weft CLI', function () {
     it('`upload` without --json prints a readable summary', async () => {
       const csv = path.join(dataDir, 'tiny2.csv');
       fs.writeFileSync(csv, 'x,label\n1,a\n2,b\n');
-      const r = await runCli(['upload', csv, '--server', server, '--name', 'Tiny two']);
+      const r = await runCli(['upload', csv, '--server', server, '--name', 'Tiny two'], { WEFT_DATA_DIR: dataDir });
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /Dataset Tiny two \(ds_/);
       assert.match(r.stdout, /2 rows, 2 columns/);
@@ -130,7 +134,7 @@ describe('weft CLI', function () {
     it('`upload` of a ragged CSV exits 2 with the code on stderr', async () => {
       const csv = path.join(dataDir, 'ragged.csv');
       fs.writeFileSync(csv, 'a,b\n1,2\n3\n');
-      const r = await runCli(['upload', csv, '--server', server]);
+      const r = await runCli(['upload', csv, '--server', server], { WEFT_DATA_DIR: dataDir });
       assert.equal(r.code, 2);
       assert.match(r.stderr, /error: CSV_RAGGED_ROWS/);
       assert.equal(r.stdout, '');
@@ -148,11 +152,25 @@ describe('weft CLI', function () {
           edges: [{ source: 'data', target: 'split' }],
         }),
       );
-      const r = await runCli(['run', wf, '--json', '--server', server]);
+      const r = await runCli(['run', wf, '--json', '--server', server], { WEFT_DATA_DIR: dataDir });
       assert.equal(r.code, 2);
       assert.match(r.stderr, /error: WORKFLOW_INVALID/);
       assert.match(r.stderr, /node "split" field "params.testFraction"/);
       assert.equal(r.stdout, '', 'nothing on stdout with --json when refused');
+    });
+
+    it('keeps the local credentials private (0600), prefers --api-key and WEFT_API_KEY, and exits 2 on a bad key', async () => {
+      assert.equal(fs.statSync(path.join(dataDir, 'credentials.json')).mode & 0o777, 0o600);
+      const csv = path.join(dataDir, 'tiny3.csv');
+      fs.writeFileSync(csv, 'x,label\n1,a\n');
+      const bad = await runCli(['upload', csv, '--server', server, '--api-key', 'weft_wrong'], { WEFT_DATA_DIR: dataDir });
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /UNAUTHENTICATED/);
+      const env = await runCli(['upload', csv, '--server', server], { WEFT_DATA_DIR: dataDir, WEFT_API_KEY: 'weft_wrong' });
+      assert.equal(env.code, 2);
+      const none = await runCli(['upload', csv, '--server', server], { WEFT_DATA_DIR: path.join(dataDir, 'nowhere') });
+      assert.equal(none.code, 2);
+      assert.match(none.stderr, /--api-key/);
     });
 
     it('reports an unreachable api as UNAVAILABLE with exit 2', async () => {

@@ -133,6 +133,7 @@ export function followJob(client: ApiClient, jobId: string, view: ProgressView, 
       path: '/socket.io',
       transports: ['websocket'],
       reconnectionDelayMax: 5_000,
+      ...(client.token ? { auth: { token: client.token } } : {}),
     });
     const finish = (err: Error | undefined, state?: JobState) => {
       if (settled) return;
@@ -147,6 +148,11 @@ export function followJob(client: ApiClient, jobId: string, view: ProgressView, 
       socket.emit('job:watch', { jobId, afterSeq: lastSeq }, (res) => {
         if (!res.ok) finish(new ApiError(res.error.code, res.error.message, 0));
       });
+    });
+    socket.on('connect_error', (err: Error & { data?: { code?: string; message?: string } }) => {
+      if (err.data?.code === 'UNAUTHENTICATED' || err.data?.code === 'NOT_FOUND' || err.data?.code === 'FORBIDDEN') {
+        finish(new ApiError(err.data.code, err.data.message ?? err.message, 401));
+      }
     });
     socket.on('job:event', (e) => {
       if (e.jobId !== jobId || e.seq <= lastSeq) return;

@@ -9,6 +9,7 @@
  * not fix: a port in use, a broken build, an unreachable database).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
@@ -156,6 +157,21 @@ export async function migrate(cfg: Config): Promise<void> {
   await db.close();
 }
 
+/**
+ * Ensures the local owner account, the `default` workspace and an API key exist; the first
+ * time (or when credentials.json is gone) prints the new password and key, once.
+ */
+export async function ensureLocalCredentials(cfg: Config, out: (s: string) => void = (s) => process.stdout.write(s)): Promise<void> {
+  const { ensureLocalOwner } = await import('@weft/api');
+  const r = await ensureLocalOwner(cfg);
+  if (!r.created) return;
+  out(
+    `Created the local owner account (shown once; also in ${r.file}, mode 0600):\n` +
+      `  email     ${r.credentials.email}\n  password  ${r.credentials.password}\n  API key   ${r.credentials.apiKey}\n` +
+      `The weft CLI uses this key by itself; sign in to the web app with the email and password.\n\n`,
+  );
+}
+
 /** Polls `/health` until the api answers with a reachable scheduler (or `timeoutMs` passes). */
 export async function waitForHealth(url: string, timeoutMs: number, isFatal: () => boolean = () => false): Promise<'ok' | 'degraded' | 'timeout'> {
   const until = Date.now() + timeoutMs;
@@ -190,7 +206,10 @@ export async function startPlatform(opts: { executors: number; env?: NodeJS.Proc
   const baseEnv = opts.env ?? process.env;
   const cfg = loadConfig(baseEnv);
   await migrate(cfg);
-  const env = { ...baseEnv, WEFT_DATA_DIR: cfg.dataDir };
+  await ensureLocalCredentials(cfg);
+  // The api proves itself to the scheduler's JobService with a per-run secret (other local
+  // processes must use an API key).
+  const env = { ...baseEnv, WEFT_DATA_DIR: cfg.dataDir, WEFT_INTERNAL_SECRET: baseEnv.WEFT_INTERNAL_SECRET || randomBytes(32).toString('base64url') };
   const children = platformChildren(opts.executors);
   let fatalReason: string | undefined;
   let onFatal: (r: string) => void = () => undefined;

@@ -24,25 +24,28 @@ export function createProgram(exit: (code: number) => void): Command {
     .version('0.1.0')
     .showHelpAfterError();
   const server = ['--server <url>', 'Weft api base URL', defaultServer()] as const;
+  const apiKey = ['--api-key <key>', 'API key (default: $WEFT_API_KEY, else the local credentials in $WEFT_DATA_DIR/credentials.json)'] as const;
 
   program
     .command('upload')
     .description('Upload a CSV as a dataset')
     .argument('<file>', 'CSV file')
     .option(...server)
+    .option(...apiKey)
     .option('--name <name>', 'dataset name (default: the file name)')
     .option('--skip-bad-rows', 'skip rows with the wrong number of fields')
     .option('--json', 'print the dataset as one JSON document')
-    .action(async (file: string, o: { server: string; name?: string; skipBadRows?: boolean; json?: boolean }) => exit(await uploadCommand(file, o)));
+    .action(async (file: string, o: { server: string; apiKey?: string; name?: string; skipBadRows?: boolean; json?: boolean }) => exit(await uploadCommand(file, o)));
 
   program
     .command('run')
     .description('Run a workflow and follow it; exit 0 when it completes')
     .argument('<workflow>', 'workflow JSON file')
     .option(...server)
+    .option(...apiKey)
     .option('--data <file>', 'upload this CSV and use it in every dataset node')
     .option('--json', 'print only the final job as one JSON document')
-    .action(async (file: string, o: { server: string; data?: string; json?: boolean }) => exit(await runCommand(file, o)));
+    .action(async (file: string, o: { server: string; apiKey?: string; data?: string; json?: boolean }) => exit(await runCommand(file, o)));
 
   program
     .command('predict')
@@ -50,8 +53,9 @@ export function createProgram(exit: (code: number) => void): Command {
     .argument('<modelId>', 'model id')
     .argument('<file>', 'CSV file with the feature columns')
     .option(...server)
+    .option(...apiKey)
     .option('--json', 'print the predictions as one JSON document')
-    .action(async (modelId: string, file: string, o: { server: string; json?: boolean }) => exit(await predictCommand(modelId, file, o)));
+    .action(async (modelId: string, file: string, o: { server: string; apiKey?: string; json?: boolean }) => exit(await predictCommand(modelId, file, o)));
 
   program
     .command('up')
@@ -65,6 +69,11 @@ export function createProgram(exit: (code: number) => void): Command {
     .option(...server)
     .option('--executors <n>', 'executor processes (when starting the platform)', positiveInt, 2)
     .action(async (o: { server: string; executors: number }) => exit(await (await platform()).demoCommand(o)));
+
+  program
+    .command('init')
+    .description('Create the local owner account, workspace and API key if missing (credentials in $WEFT_DATA_DIR/credentials.json)')
+    .action(async () => exit(await (await platform()).initCommand()));
 
   program
     .command('migrate')

@@ -14,6 +14,11 @@ export const ERROR_CODES = {
   RATE_LIMITED: { http: 429, retryable: true },
   UNAUTHENTICATED: { http: 401, retryable: false },
   FORBIDDEN: { http: 403, retryable: false },
+  // Accounts and tenancy
+  /** A refresh token that was already exchanged was presented again: its whole family is revoked. */
+  REFRESH_TOKEN_REUSED: { http: 401, retryable: false },
+  /** The workspace is over a usage quota (storage bytes or CPU-seconds); nothing was started. */
+  QUOTA_EXCEEDED: { http: 402, retryable: false },
   INTERNAL: { http: 500, retryable: true },
   UNAVAILABLE: { http: 503, retryable: true },
   // CSV ingest

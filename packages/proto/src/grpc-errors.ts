@@ -21,10 +21,12 @@ export function grpcStatusForCode(code: ErrorCode): GrpcStatus {
     case 'MODEL_NOT_FOUND':
       return GrpcStatus.NOT_FOUND;
     case 'UNAUTHENTICATED':
+    case 'REFRESH_TOKEN_REUSED':
       return GrpcStatus.UNAUTHENTICATED;
     case 'FORBIDDEN':
       return GrpcStatus.PERMISSION_DENIED;
     case 'RATE_LIMITED':
+    case 'QUOTA_EXCEEDED':
       return GrpcStatus.RESOURCE_EXHAUSTED;
     case 'UNAVAILABLE':
       return GrpcStatus.UNAVAILABLE;

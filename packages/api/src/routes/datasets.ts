@@ -5,8 +5,10 @@ import { DatasetSchemaDoc, WeftError, type ColumnSchema, type ColumnType } from 
 import type { Request, Response } from 'express';
 import { validationError } from '../errors.js';
 import { workspaceOf, type ApiDeps } from '../deps.js';
-import { parseBody, parseParams, type RouteRegistry } from '../registry.js';
-import { ErrorEnvelopeSchema, IdParams, PatchSchemaBody, UploadFormSchema, UploadOptionsSchema } from '../schemas.js';
+import { parseBody, parseParams, parseQuery, type RouteRegistry } from '../registry.js';
+import { ErrorEnvelopeSchema, IdParams, ListDatasetsQuery, PatchSchemaBody, UploadFormSchema, UploadOptionsSchema } from '../schemas.js';
+import { checkStorageQuota } from '../usage.js';
+import { abandonRequest } from '../upload.js';
 import { receiveCsv } from '../upload.js';
 import { createDatasetFromCsv, datasetDoc, findDataset, nameFromFile, tmpDirOf } from '../dataset-store.js';
 
@@ -47,6 +49,13 @@ export async function uploadDataset(
   } = {},
 ) {
   const ws = workspaceOf(req);
+  const declared = Number(req.headers['content-length'] ?? 0);
+  try {
+    await checkStorageQuota(deps, ws, Number.isFinite(declared) ? declared : 0);
+  } catch (e) {
+    abandonRequest(req, res);
+    throw e;
+  }
   const upload = await receiveCsv(req, res, { tmpDir: tmpDirOf(deps), maxBytes: deps.cfg.maxUploadBytes });
   const parsed = UploadOptionsSchema.safeParse(upload.fields);
   if (!parsed.success) {
@@ -96,6 +105,7 @@ export function registerDatasetRoutes(r: RouteRegistry, deps: ApiDeps): void {
       responses: {
         201: { description: 'The stored dataset', schema: DatasetSchemaDoc },
         400: err('Bad CSV (CSV_* codes name row/line/column) or missing file'),
+        402: err('QUOTA_EXCEEDED: the workspace storage quota is reached'),
         413: err('Upload larger than WEFT_MAX_UPLOAD_BYTES, too many columns or a field too long'),
       },
     },
@@ -110,12 +120,16 @@ export function registerDatasetRoutes(r: RouteRegistry, deps: ApiDeps): void {
       method: 'get',
       path: '/api/datasets',
       tag: 'datasets',
-      summary: 'List datasets, newest first (profiles omitted: GET one for it)',
-      responses: { 200: { description: '`{ datasets }`' } },
+      summary: 'List datasets, newest first by default (profiles omitted: GET one for it)',
+      query: ListDatasetsQuery,
+      responses: { 200: { description: '`{ datasets }`' }, 400: err('Unknown sort column or order') },
     },
     async (req, res) => {
-      const rows = await deps.db.em().find(DatasetEntity, { workspaceId: workspaceOf(req) }, { orderBy: { createdAt: 'desc' } });
-      res.json({ datasets: rows.map((r) => ({ ...datasetDoc(r), profile: undefined })) });
+      const q = parseQuery(ListDatasetsQuery, req);
+      // The sort column comes from an enum and values are bound parameters: nothing of the query string reaches SQL text.
+      const rows = await deps.db.em().find(DatasetEntity, { workspaceId: workspaceOf(req) }, { orderBy: { [q.sort]: q.order, id: q.order } });
+      const shown = q.name ? rows.filter((r) => r.name.includes(q.name!)) : rows;
+      res.json({ datasets: shown.map((r) => ({ ...datasetDoc(r), profile: undefined })) });
     },
   );
 

@@ -6,6 +6,9 @@ import { eventDocFromRow, jobDoc } from '../job-doc.js';
 import { parseBody, parseParams, parseQuery, type RouteRegistry } from '../registry.js';
 import { ErrorEnvelopeSchema, EventsQuery, IdParams, JobDocSchema, ListJobsQuery, SubmitJobBody } from '../schemas.js';
 import { validateAgainstDatasets } from './workflows.js';
+import { checkCpuQuota } from '../usage.js';
+import { predictionsKey, readPredictions } from '../predict.js';
+import { predictionsTable, toCsv } from '../csv-export.js';
 
 const err = (description: string) => ({ description, schema: ErrorEnvelopeSchema });
 
@@ -21,6 +24,7 @@ export async function submitWorkflow(
 ): Promise<Job__Output> {
   const nodes = (graph as { nodes?: Array<{ type?: unknown }> } | null)?.nodes;
   const isPredict = Array.isArray(nodes) && nodes.some((n) => n?.type === 'predict');
+  await checkCpuQuota(deps, workspaceId);
   const v = await validateAgainstDatasets(deps, workspaceId, graph, !isPredict);
   if (!v.valid) {
     const first = v.issues[0]!;
@@ -48,6 +52,7 @@ export function registerJobRoutes(r: RouteRegistry, deps: ApiDeps): void {
       responses: {
         201: { description: 'The job', schema: JobDocSchema },
         400: err('WORKFLOW_INVALID with details.issues naming node and field'),
+        402: err('QUOTA_EXCEEDED: the workspace compute quota is spent'),
         404: err('No such workflow'),
         503: err('Scheduler unavailable'),
       },
@@ -138,6 +143,30 @@ export function registerJobRoutes(r: RouteRegistry, deps: ApiDeps): void {
       if (!job) throw new WeftError('NOT_FOUND', `Job "${id}" does not exist`, { jobId: id });
       const rows = await em.find(JobEventEntity, { jobId: id, seq: { $gt: q.afterSeq } }, { orderBy: { seq: 'asc' }, limit: q.limit });
       res.json({ events: rows.map(eventDocFromRow), lastSeq: job.lastSeq });
+    },
+  );
+
+  r.add(
+    {
+      method: 'get',
+      path: '/api/jobs/:id/predictions.csv',
+      tag: 'jobs',
+      summary: 'Predictions of a finished predict job as CSV (cells that a spreadsheet would run as formulas are prefixed with \')',
+      params: IdParams,
+      responses: { 200: { description: 'CSV', contentType: 'text/csv' }, 404: err('No such job, or it has no predictions'), 409: err('The job is not completed') },
+    },
+    async (req, res) => {
+      const { id } = parseParams(IdParams, req);
+      const ws = workspaceOf(req);
+      const job = await deps.scheduler.get(id, ws);
+      if (job.state !== 'completed') throw new WeftError('CONFLICT', `Job "${id}" is ${job.state}: predictions are exported once it completes`, { jobId: id, state: job.state });
+      const key = await predictionsKey(deps, job, ws);
+      if (!(await deps.store.head(key))) throw new WeftError('NOT_FOUND', `Job "${id}" has no predictions (is it a predict job?)`, { jobId: id });
+      const { predictions } = await readPredictions(deps, key);
+      const { header, rows } = predictionsTable(predictions);
+      res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+      res.setHeader('Content-Disposition', `attachment; filename="predictions-${id.replace(/[^A-Za-z0-9_-]/g, '')}.csv"`);
+      res.send(toCsv(header, rows));
     },
   );
 }

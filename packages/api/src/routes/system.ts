@@ -3,7 +3,7 @@ import { catalogueAsJson } from '@weft/proto';
 import type { ApiDeps } from '../deps.js';
 import type { RouteRegistry } from '../registry.js';
 import { HealthSchema } from '../schemas.js';
-import { openApiDocument, openApiHtml } from '../openapi.js';
+import { openApiDocument, openApiHtml, swaggerUiHtml } from '../openapi.js';
 
 type PartState = 'ok' | 'down';
 
@@ -47,6 +47,7 @@ export function registerSystemRoutes(r: RouteRegistry, deps: ApiDeps): void {
       method: 'get',
       path: '/health',
       tag: 'system',
+      access: 'public',
       summary: 'Health of the database, object store, scheduler and fan-out (503 when a required part is down)',
       responses: { 200: { description: 'Up (status ok or degraded)', schema: HealthSchema }, 503: { description: 'A required part is down', schema: HealthSchema } },
     },
@@ -61,6 +62,7 @@ export function registerSystemRoutes(r: RouteRegistry, deps: ApiDeps): void {
       method: 'get',
       path: '/api/catalogue',
       tag: 'system',
+      access: 'public',
       summary: 'Node catalogue: every node type with ports and a JSON Schema of its params',
       responses: { 200: { description: 'Array of node types' } },
     },
@@ -72,9 +74,17 @@ export function registerSystemRoutes(r: RouteRegistry, deps: ApiDeps): void {
   let cached: Record<string, unknown> | undefined;
   const doc = () => (cached ??= openApiDocument(r.routes));
   r.add(
-    { method: 'get', path: '/api/docs', tag: 'system', summary: 'This OpenAPI 3.1 document', responses: { 200: { description: 'OpenAPI document' } } },
-    (_req, res) => {
-      res.json(doc());
+    {
+      method: 'get',
+      path: '/api/docs',
+      tag: 'system',
+      access: 'public',
+      summary: 'This OpenAPI 3.1 document (JSON); a browser asking for HTML gets Swagger UI',
+      responses: { 200: { description: 'OpenAPI document, or the Swagger UI page' } },
+    },
+    (req, res) => {
+      if (req.accepts(['json', 'html']) === 'html') res.type('html').send(swaggerUiHtml());
+      else res.json(doc());
     },
   );
   r.add(
@@ -82,6 +92,7 @@ export function registerSystemRoutes(r: RouteRegistry, deps: ApiDeps): void {
       method: 'get',
       path: '/api/docs/ui',
       tag: 'system',
+      access: 'public',
       summary: 'An HTML page listing every operation',
       responses: { 200: { description: 'HTML', contentType: 'text/html' } },
     },

@@ -3,7 +3,7 @@ import { DatasetEntity, WorkflowEntity, newId, type WorkflowRow } from '@weft/co
 import { WeftError, validateWorkflow, type DatasetSchema, type ValidationResult } from '@weft/proto';
 import { workspaceOf, type ApiDeps } from '../deps.js';
 import { parseBody, parseParams, type RouteRegistry } from '../registry.js';
-import { ErrorEnvelopeSchema, IdParams, ValidateBody, ValidateResponse, WorkflowBody, WorkflowDocSchema } from '../schemas.js';
+import { ErrorEnvelopeSchema, ID_PATTERN, IdParams, ValidateBody, ValidateResponse, WorkflowBody, WorkflowDocSchema } from '../schemas.js';
 
 const err = (description: string) => ({ description, schema: ErrorEnvelopeSchema });
 
@@ -25,7 +25,7 @@ function datasetIdsOf(input: unknown): string[] {
   const ids = new Set<string>();
   for (const n of nodes as Array<{ type?: unknown; params?: { datasetId?: unknown } } | null>) {
     const id = n?.params?.datasetId;
-    if (n?.type === 'dataset' && typeof id === 'string' && id.length > 0 && id.length <= 64) ids.add(id);
+    if (n?.type === 'dataset' && typeof id === 'string' && ID_PATTERN.test(id)) ids.add(id);
   }
   return [...ids];
 }

@@ -2,7 +2,8 @@
 import * as path from 'node:path';
 import { loadConfig } from '@weft/common';
 import { ApiClient } from '../api-client.js';
-import { migrate, startPlatform, type Platform } from '../launcher.js';
+import { ensureLocalCredentials, migrate, startPlatform, type Platform } from '../launcher.js';
+import { resolveApiKey } from '../credentials.js';
 import { demoFiles } from '../paths.js';
 import { EXIT, reportError } from './common.js';
 import { runCommand } from './run.js';
@@ -46,7 +47,7 @@ function envForServer(server: string): NodeJS.ProcessEnv {
  * breast-cancer dataset, runs its workflow with progress and metrics, then keeps serving.
  */
 export async function demoCommand(opts: { server: string; executors: number }): Promise<number> {
-  const client = new ApiClient(opts.server);
+  const client = new ApiClient(opts.server, resolveApiKey(undefined));
   let platform: Platform | undefined;
   if (!(await client.health())) {
     process.stdout.write(`Starting Weft (scheduler, ${opts.executors} executors, api)…\n`);
@@ -68,7 +69,8 @@ export async function demoCommand(opts: { server: string; executors: number }): 
     if (platform) await platform.launcher.stop();
     return reportError(err);
   }
-  const code = await runCommand(files.workflow, { server: client.base, data: files.data });
+  const apiKey = resolveApiKey(undefined);
+  const code = await runCommand(files.workflow, { server: client.base, data: files.data, ...(apiKey ? { apiKey } : {}) });
   if (!platform) return code;
   process.stdout.write(`\nWeft is serving at ${platform.url}. Press Ctrl-C to stop.\n`);
   return serve(platform);
@@ -80,6 +82,19 @@ export async function migrateCommand(): Promise<number> {
     const cfg = loadConfig();
     await migrate(cfg);
     process.stdout.write(`Database schema is up to date (${cfg.databaseUrl ? 'PostgreSQL' : `SQLite in ${cfg.dataDir}`})\n`);
+    return EXIT.ok;
+  } catch (err) {
+    return reportError(err);
+  }
+}
+
+/** `weft init`: migrates, then creates the local owner, workspace and API key if missing. */
+export async function initCommand(): Promise<number> {
+  try {
+    const cfg = loadConfig();
+    await migrate(cfg);
+    await ensureLocalCredentials(cfg);
+    process.stdout.write(`Local credentials are in ${path.join(cfg.dataDir, 'credentials.json')}\n`);
     return EXIT.ok;
   } catch (err) {
     return reportError(err);

@@ -1,4 +1,5 @@
 /** `weft predict MODEL_ID FILE.csv [--json]` */
+import { resolveApiKey } from '../credentials.js';
 import { ApiClient } from '../api-client.js';
 import { table } from '../format.js';
 import { EXIT, printJson, reportError } from './common.js';
@@ -7,9 +8,9 @@ import { EXIT, printJson, reportError } from './common.js';
 const SHOWN_ROWS = 20;
 
 /** Batch prediction; prints the result document (--json) or the first rows. */
-export async function predictCommand(modelId: string, file: string, opts: { server: string; json?: boolean }): Promise<number> {
+export async function predictCommand(modelId: string, file: string, opts: { server: string; apiKey?: string; json?: boolean }): Promise<number> {
   try {
-    const doc = await new ApiClient(opts.server).predictCsv(modelId, file);
+    const doc = await new ApiClient(opts.server, resolveApiKey(opts.apiKey)).predictCsv(modelId, file);
     if (opts.json) {
       printJson(doc);
       return EXIT.ok;

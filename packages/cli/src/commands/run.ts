@@ -1,6 +1,7 @@
 /** `weft run WORKFLOW.json [--data FILE.csv] [--json]` */
 import * as fs from 'node:fs';
 import type { WorkflowGraph } from '@weft/proto';
+import { resolveApiKey } from '../credentials.js';
 import { ApiClient, ApiError } from '../api-client.js';
 import { chooseView, followJob } from '../follow.js';
 import { datasetSummary, jobSummaryLine, metricsTables } from '../format.js';
@@ -8,6 +9,8 @@ import { EXIT, printJson, reportError } from './common.js';
 
 export interface RunCommandOptions {
   server: string;
+  /** API key (else WEFT_API_KEY, else .weft/credentials.json). */
+  apiKey?: string;
   data?: string;
   json?: boolean;
 }
@@ -40,7 +43,7 @@ export function withDataset(graph: WorkflowGraph, datasetId: string): WorkflowGr
  * the result. Returns the exit code: 0 completed, 1 failed/cancelled, 2 refused.
  */
 export async function runCommand(workflowFile: string, opts: RunCommandOptions): Promise<number> {
-  const client = new ApiClient(opts.server);
+  const client = new ApiClient(opts.server, resolveApiKey(opts.apiKey));
   const say = (s: string) => {
     if (!opts.json) process.stdout.write(s + '\n');
   };

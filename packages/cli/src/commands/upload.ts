@@ -1,10 +1,12 @@
 /** `weft upload FILE.csv [--name N] [--skip-bad-rows] [--json]` */
+import { resolveApiKey } from '../credentials.js';
 import { ApiClient } from '../api-client.js';
 import { datasetSummary } from '../format.js';
 import { EXIT, printJson, reportError } from './common.js';
 
 export interface UploadCommandOptions {
   server: string;
+  apiKey?: string;
   name?: string;
   skipBadRows?: boolean;
   json?: boolean;
@@ -13,7 +15,7 @@ export interface UploadCommandOptions {
 /** Uploads a CSV; prints the dataset (JSON or a summary). Returns the exit code. */
 export async function uploadCommand(file: string, opts: UploadCommandOptions): Promise<number> {
   try {
-    const doc = await new ApiClient(opts.server).uploadCsv(file, {
+    const doc = await new ApiClient(opts.server, resolveApiKey(opts.apiKey)).uploadCsv(file, {
       ...(opts.name ? { name: opts.name } : {}),
       ...(opts.skipBadRows ? { skipBadRows: true } : {}),
     });

@@ -1,11 +1,14 @@
 /** weft.v1.JobService: Submit, Get, List, Watch, Cancel. */
 import { JobEntity, JobEventEntity, TaskEntity, type Config, type JobRow, type Logger } from '@weft/common';
+import type * as grpc from '@grpc/grpc-js';
+import type { JobCaller } from './handlers.js';
 import { WeftError, isJobState, toGrpcError, type Job, type JobEventPayload, type JobServiceHandlers, type ListJobsResponse } from '@weft/proto';
 import type { EventHub } from '../store/hub.js';
 import { isFinalJobEvent, type JobStore } from '../store/job-store.js';
 import { jobMessage } from '../store/mappers.js';
 import { submitJob } from '../submit.js';
-import { unary, workspaceOf } from './handlers.js';
+import { authenticateJobCall, callWorkspace, requireCallerRole, unary } from './handlers.js';
+import { workspaceCpu, type Em } from '@weft/common';
 
 export interface JobServiceDeps {
   cfg: Config;
@@ -45,24 +48,37 @@ function decodeCursor(c: string): [number, string] {
 /** Builds the JobService implementation. */
 export function jobService(deps: JobServiceDeps): JobServiceHandlers {
   const { cfg, store, hub, log, clock } = deps;
+  const caller = (md: grpc.Metadata) => authenticateJobCall(store.em() as Em, cfg.internalSecret, md);
+  /** Workspace a Get/Cancel/Watch is confined to: an API key's, else the request's if given (trusted callers). */
+  const scope = (c: JobCaller, requested: string) => c.workspaceId ?? (requested || undefined);
   return {
-    Submit: unary(log, 'Submit', async (req) => {
+    Submit: unary(log, 'Submit', async (req, call) => {
+      const c = await caller(call.metadata);
+      requireCallerRole(c, 'editor');
+      const workspaceId = callWorkspace(c, req.workspaceId);
+      if (cfg.quotaCpuSeconds > 0) {
+        const { seconds } = await workspaceCpu(store.em() as Em, workspaceId);
+        if (seconds >= cfg.quotaCpuSeconds) {
+          throw new WeftError('QUOTA_EXCEEDED', `Workspace compute quota reached: ${seconds.toFixed(1)} of ${cfg.quotaCpuSeconds} CPU-seconds used`, { quota: 'cpuSeconds', used: seconds, limit: cfg.quotaCpuSeconds });
+        }
+      }
       const job = await submitJob(
         store,
         cfg,
-        { workflowJson: req.workflowJson, workflowId: req.workflowId || null, idempotencyKey: req.idempotencyKey || null, workspaceId: workspaceOf(req.workspaceId) },
+        { workflowJson: req.workflowJson, workflowId: req.workflowId || null, idempotencyKey: req.idempotencyKey || null, workspaceId },
         clock(),
       );
       log.info({ jobId: job.id }, 'job submitted');
       return toMessage(store, job);
     }),
 
-    Get: unary(log, 'Get', async (req) => toMessage(store, await loadJob(store, req.jobId, req.workspaceId || undefined))),
+    Get: unary(log, 'Get', async (req, call) => toMessage(store, await loadJob(store, req.jobId, scope(await caller(call.metadata), req.workspaceId)))),
 
-    List: unary(log, 'List', async (req): Promise<ListJobsResponse> => {
+    List: unary(log, 'List', async (req, call): Promise<ListJobsResponse> => {
+      const c = await caller(call.metadata);
       const limit = req.limit > 0 ? Math.min(req.limit, 500) : 50;
       if (req.state && !isJobState(req.state)) throw new WeftError('VALIDATION_FAILED', `state "${req.state}" is not a job state`);
-      const where: Record<string, unknown> = { workspaceId: workspaceOf(req.workspaceId) };
+      const where: Record<string, unknown> = { workspaceId: callWorkspace(c, req.workspaceId) };
       if (req.state) where.state = req.state;
       if (req.cursor) {
         const [atMs, id] = decodeCursor(req.cursor);
@@ -79,8 +95,10 @@ export function jobService(deps: JobServiceDeps): JobServiceHandlers {
       };
     }),
 
-    Cancel: unary(log, 'Cancel', async (req) => {
-      const job = await loadJob(store, req.jobId, req.workspaceId || undefined);
+    Cancel: unary(log, 'Cancel', async (req, call) => {
+      const c = await caller(call.metadata);
+      requireCallerRole(c, 'editor');
+      const job = await loadJob(store, req.jobId, scope(c, req.workspaceId));
       const d = await store.apply(job.id, { type: 'cancel', nowMs: clock() });
       if (d?.accepted) log.info({ jobId: job.id }, 'job cancelled');
       return toMessage(store, await loadJob(store, job.id, undefined));
@@ -131,7 +149,8 @@ export function jobService(deps: JobServiceDeps): JobServiceHandlers {
         unsubscribe();
         untrack();
       });
-      loadJob(store, jobId, call.request.workspaceId || undefined)
+      caller(call.metadata)
+        .then((c) => loadJob(store, jobId, scope(c, call.request.workspaceId)))
         .then(() => {
           if (ended) return;
           unsubscribe = hub.onJob(jobId, () => void drain().catch((err: unknown) => log.error({ err, jobId }, 'watch failed')));

@@ -1,0 +1,2 @@
+/** oidc-provider (tests only) ships no types. */
+declare module 'oidc-provider';
