@@ -8,12 +8,14 @@
 import * as crypto from 'node:crypto';
 import * as os from 'node:os';
 import type * as grpc from '@grpc/grpc-js';
-import { createLogger, type Config, type Logger } from '@weft/common';
+import { createLogger, createObjectStore, type Config, type Logger } from '@weft/common';
+import { ShardCache } from './shards/cache.js';
+import { loadShardCacheConfig } from './shards/config.js';
 import { TaskSpecSchema, type TaskAssignment__Output, type TaskReport } from '@weft/proto';
 import { Backoff, sleep } from './backoff.js';
 import { SchedulerClient } from './client.js';
 import { ProgressThrottle } from './progress-throttle.js';
-import { startTaskRun, type TaskRun } from './task-run.js';
+import { closeWorkerPool, startTaskRun, type TaskRun } from './task-run.js';
 import type { ExecutorHandle, ExecutorOptions, TaskOutcome } from './types.js';
 
 interface HeldTask {
@@ -45,6 +47,8 @@ export class Executor implements ExecutorHandle {
   private heartbeatInFlight = false;
   private heartbeatMs: number;
   private loop: Promise<void> = Promise.resolve();
+  /** Shards read by this executor's tasks, kept up to WEFT_SHARD_CACHE_BYTES (LRU). */
+  readonly shardCache: ShardCache;
 
   constructor(private readonly opts: ExecutorOptions) {
     this.cfg = opts.config;
@@ -52,6 +56,7 @@ export class Executor implements ExecutorHandle {
     this.log = (opts.log ?? createLogger('executor', this.cfg.logLevel)).child({ executorId: this.executorId });
     this.client = new SchedulerClient(this.cfg.schedulerUrl, this.cfg.executorSecret, opts.callDeadlineMs ?? 10_000);
     this.heartbeatMs = this.cfg.heartbeatMs;
+    this.shardCache = new ShardCache(createObjectStore(this.cfg), opts.shardCacheBytes ?? loadShardCacheConfig().shardCacheBytes);
   }
 
   /** Starts the connection loop and the heartbeat. */
@@ -69,7 +74,7 @@ export class Executor implements ExecutorHandle {
     const backoff = new Backoff(100, 2_000);
     while (!this.closed) {
       try {
-        const res = await this.client.register({ executorId: this.executorId, host: os.hostname(), slots: this.cfg.executorSlots, version: VERSION });
+        const res = await this.client.register({ executorId: this.executorId, host: os.hostname(), slots: this.cfg.executorSlots, version: VERSION, cachedShards: this.shardCache.keys() });
         if (res.heartbeatIntervalMs > 0 && res.heartbeatIntervalMs !== this.heartbeatMs) {
           this.heartbeatMs = res.heartbeatIntervalMs;
           this.scheduleHeartbeat();
@@ -138,6 +143,7 @@ export class Executor implements ExecutorHandle {
       executorId: this.executorId,
       config: this.cfg,
       log: this.log,
+      shards: this.shardCache,
       onProgress: (p) => {
         if (!h.stopped) h.throttle.push(p);
       },
@@ -194,7 +200,7 @@ export class Executor implements ExecutorHandle {
     this.heartbeatInFlight = true;
     try {
       const leases = [...this.held.values()].filter((h) => !h.stopped).map((h) => ({ taskId: h.taskId, attempt: h.attempt }));
-      const res = await this.client.heartbeat({ executorId: this.executorId, leases }, Math.max(1_000, this.cfg.leaseTtlMs));
+      const res = await this.client.heartbeat({ executorId: this.executorId, leases, cachedShards: this.shardCache.keys() }, Math.max(1_000, this.cfg.leaseTtlMs));
       const sent = new Map(leases.map((l) => [l.taskId, l.attempt]));
       const stop = (ids: string[], why: string) => {
         for (const id of ids) {
@@ -228,6 +234,7 @@ export class Executor implements ExecutorHandle {
     for (const h of [...this.held.values()]) this.stopTask(h, 'executor shutting down');
     this.stream?.cancel();
     await this.loop;
+    await closeWorkerPool();
     this.client.close();
     this.log.info('executor stopped');
   }

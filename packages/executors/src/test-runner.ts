@@ -28,6 +28,8 @@ export function sleepResult(spec: TaskSpec, executorId: string): TaskResult {
       predictions: { outputKey: spec.outputKey, rowCount: spec.dataset.rowCount },
     };
   }
+  if (spec.kind === 'shard_map') return { nodes: {}, shard: { rowsTrain: 1, rowsTest: 0, droppedMissing: 0 } };
+  if (spec.kind === 'finalize') return sleepResult({ kind: 'train_pipeline', ...spec.pipeline }, executorId);
   const nodes: TaskResult['nodes'] = {};
   for (const s of spec.steps) nodes[s.id] = {};
   const modelStep = spec.steps.find((s) => s.id === spec.modelNodeId)!;
@@ -41,7 +43,7 @@ export function sleepResult(spec: TaskSpec, executorId: string): TaskResult {
 /** The test runner itself (same signature as the pipeline's runTask). */
 export async function runTask(spec: TaskSpec, ctx: TaskContext): Promise<TaskResult> {
   const totalMs = Number(process.env.WEFT_TEST_RUNNER_MS ?? 2000);
-  const nodeId = spec.kind === 'predict' ? spec.nodeId : spec.modelNodeId;
+  const nodeId = spec.kind === 'predict' ? spec.nodeId : spec.kind === 'train_pipeline' ? spec.modelNodeId : spec.pipeline.modelNodeId;
   for (let i = 1; i <= STEPS; i++) {
     await wait(totalMs / STEPS, ctx.signal);
     ctx.onProgress({ nodeId, phase: spec.kind === 'predict' ? 'predict' : 'train', fraction: i / STEPS, epoch: i, epochs: STEPS, loss: 1 / i });

@@ -27,6 +27,8 @@ export interface ExecutorOptions {
   executorId?: string;
   /** Deadline of every unary call, milliseconds. Default 10 000. */
   callDeadlineMs?: number;
+  /** Shard cache cap, bytes; default WEFT_SHARD_CACHE_BYTES (512 MiB). */
+  shardCacheBytes?: number;
   /** Minimum interval between progress reports of one task, milliseconds. Default 200 (≤ 5/s). */
   progressIntervalMs?: number;
 }

@@ -46,6 +46,11 @@ export const SplitParams = z.object({
   testFraction: z.number().gt(0).lt(1).default(0.2).describe('Fraction of rows held out for testing'),
   seed: z.number().int().min(0).max(2 ** 31 - 1).optional().describe('Split seed; default: the workflow seed'),
   stratify: z.boolean().default(true).describe('Keep class proportions in both parts (classification targets)'),
+  distributed: z
+    .enum(['auto', 'on', 'off'])
+    .optional()
+    .describe('Data-parallel training over dataset shards: auto (when the dataset has more than one shard), on, off'),
+  folds: z.number().int().min(2).max(20).optional().describe('k-fold cross-validation: also train k fold models in parallel and report mean and std of the metrics'),
 });
 
 export const ImputeParams = z.object({

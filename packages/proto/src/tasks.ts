@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { DatasetSchemaSchema } from './dataset.js';
 import { WorkflowNodeSchema } from './workflow.js';
 
-export const TASK_KINDS = ['train_pipeline', 'predict'] as const;
+export const TASK_KINDS = ['train_pipeline', 'predict', 'shard_map', 'finalize'] as const;
 export type TaskKind = (typeof TASK_KINDS)[number];
 
 /** One node of a pipeline task, params already validated and defaulted. */
@@ -29,8 +29,121 @@ export const TrainPipelineSpecSchema = z.object({
   /** Where the model artifact goes in the object store (chosen by the scheduler). */
   modelId: z.string(),
   artifactKey: z.string(),
+  /**
+   * Cross-validation fold (task-parallel CV): rows whose fold hash is `index` of `k` are the
+   * test part, the others train; the task reports `result.fold` and writes no model.
+   */
+  fold: z.object({ k: z.number().int().min(2), index: z.number().int().min(0), group: z.string() }).optional(),
 });
 export type TrainPipelineSpec = z.infer<typeof TrainPipelineSpecSchema>;
+
+/** A contiguous run of record batches `[batchStart, batchEnd)` of a dataset's Arrow file. */
+export const ShardRefSchema = z.object({
+  index: z.number().int().min(0),
+  batchStart: z.number().int().min(0),
+  batchEnd: z.number().int().min(1),
+});
+export type ShardRef = z.infer<typeof ShardRefSchema>;
+
+/** Cache and locality key of a shard: `objectKey#batchStart-batchEnd`. */
+export function shardKey(objectKey: string, shard: Pick<ShardRef, 'batchStart' | 'batchEnd'>): string {
+  return `${objectKey}#${shard.batchStart}-${shard.batchEnd}`;
+}
+
+/**
+ * Mergeable summary of one column over some rows. Numeric: present count `n`, `mean`, `m2`
+ * (sum of squared deviations, merged with Chan et al.), `min`, `max`, an optional quantile
+ * sketch (sorted `[value, weight]` pairs, weights summing to `n`). Categorical (or numeric
+ * `most_frequent`): `counts` per value. `missing` counts absent values.
+ */
+export const ColumnSummarySchema = z.object({
+  n: z.number(),
+  missing: z.number(),
+  mean: z.number(),
+  m2: z.number(),
+  min: z.number().nullable(),
+  max: z.number().nullable(),
+  sketch: z.array(z.tuple([z.number(), z.number()])).optional(),
+  counts: z.record(z.string(), z.number()).optional(),
+});
+export type ColumnSummary = z.infer<typeof ColumnSummarySchema>;
+
+/**
+ * What a shard task reports: small statistics the scheduler merges with plain arithmetic.
+ * `scalars` and `vectors` are summed element-wise; `labelCounts`/`trainLabelCounts` summed
+ * per key; `columns` merged per column (see ColumnSummary); `meta` is taken from any shard.
+ */
+export const ShardStatsSchema = z.object({
+  rowsTrain: z.number().int(),
+  rowsTest: z.number().int(),
+  /** Rows dropped because the target is missing. */
+  droppedMissing: z.number().int().default(0),
+  labelCounts: z.record(z.string(), z.number()).optional(),
+  trainLabelCounts: z.record(z.string(), z.number()).optional(),
+  columns: z.record(z.string(), ColumnSummarySchema).optional(),
+  scalars: z.record(z.string(), z.number()).optional(),
+  vectors: z.record(z.string(), z.array(z.number())).optional(),
+  meta: z.record(z.string(), z.union([z.number(), z.string(), z.array(z.string())])).optional(),
+});
+export type ShardStats = z.infer<typeof ShardStatsSchema>;
+
+/** The pipeline a distributed group runs (a train pipeline without its kind). */
+export const DistributedPipelineSchema = TrainPipelineSpecSchema.omit({ kind: true, fold: true });
+export type DistributedPipeline = z.infer<typeof DistributedPipelineSchema>;
+
+/**
+ * Inputs every stage of a distributed group carries: merged statistics of the stages before
+ * it. Executors turn them into fitted steps and models deterministically, so every shard
+ * and the finalise task agree without another exchange.
+ */
+export const GroupStateSchema = z.object({
+  /** Merged fit statistics, one per transform step fitted so far (in step order). */
+  prep: z.array(ShardStatsSchema),
+  /** Class names in label order (classification), fixed after the first fit stage. */
+  classes: z.array(z.string()).optional(),
+  /** Model parameters, row-major [P, nFeatures + 1] (logistic), when trained. */
+  params: z.array(z.number()).optional(),
+  /** Merged train statistics (linear regression: X^T X, X^T y, sums). */
+  train: ShardStatsSchema.optional(),
+  /** Mean training objective per round (logistic). */
+  lossCurve: z.array(z.number()).default([]),
+  /** Rounds of gradient evaluation used. */
+  rounds: z.number().int().default(0),
+  converged: z.boolean().optional(),
+});
+export type GroupState = z.infer<typeof GroupStateSchema>;
+
+/**
+ * A map task of a distributed group over one shard. `stage`: `fit` (statistics of transform
+ * step `round` after the steps before it; round 0 also counts target labels), `train`
+ * (linear: normal-equation sums; logistic: summed loss and gradient at `state.params`),
+ * `eval` (confusion counts, score histograms, residual sums on the shard's test rows).
+ * `driver` is the scheduler's optimiser state (opaque to executors).
+ */
+export const ShardMapSpecSchema = z.object({
+  kind: z.literal('shard_map'),
+  group: z.string(),
+  stage: z.enum(['fit', 'train', 'eval']),
+  round: z.number().int().min(0),
+  shardCount: z.number().int().min(1),
+  shard: ShardRefSchema,
+  pipeline: DistributedPipelineSchema,
+  state: GroupStateSchema,
+  driver: z.unknown().optional(),
+});
+export type ShardMapSpec = z.infer<typeof ShardMapSpecSchema>;
+
+/** The last task of a distributed group: model, metrics and artifact from merged statistics. */
+export const FinalizeSpecSchema = z.object({
+  kind: z.literal('finalize'),
+  group: z.string(),
+  shardCount: z.number().int().min(1),
+  pipeline: DistributedPipelineSchema,
+  state: GroupStateSchema,
+  /** Merged evaluation statistics (absent when the pipeline has no evaluator). */
+  eval: ShardStatsSchema.optional(),
+});
+export type FinalizeSpec = z.infer<typeof FinalizeSpecSchema>;
 
 /** Batch prediction with a stored model over a stored dataset (or inline rows). */
 export const PredictSpecSchema = z.object({
@@ -47,7 +160,7 @@ export const PredictSpecSchema = z.object({
 });
 export type PredictSpec = z.infer<typeof PredictSpecSchema>;
 
-export const TaskSpecSchema = z.discriminatedUnion('kind', [TrainPipelineSpecSchema, PredictSpecSchema]);
+export const TaskSpecSchema = z.discriminatedUnion('kind', [TrainPipelineSpecSchema, PredictSpecSchema, ShardMapSpecSchema, FinalizeSpecSchema]);
 export type TaskSpec = z.infer<typeof TaskSpecSchema>;
 
 /** Metric values: numbers, null where undefined (with a reason in `notes`), or a matrix. */
@@ -74,6 +187,12 @@ export const NodeResultSchema = z.object({
   durationMs: z.number().optional(),
   /** Predict nodes: where the predictions (JSON) were written and how many rows. */
   predictions: z.object({ outputKey: z.string(), rowCount: z.number().int() }).optional(),
+  /** k-fold cross-validation of the model: mean and standard deviation of each metric over folds. */
+  crossValidation: z
+    .object({ folds: z.number().int(), mean: MetricsSchema, std: MetricsSchema, perFold: z.array(MetricsSchema) })
+    .optional(),
+  /** Data-parallel training: shards and rounds used. */
+  distributed: z.object({ shards: z.number().int(), rounds: z.number().int(), converged: z.boolean().optional() }).optional(),
 });
 export type NodeResult = z.infer<typeof NodeResultSchema>;
 
@@ -86,6 +205,10 @@ export const TaskResultSchema = z.object({
     .optional(),
   /** Predict tasks: where the predictions were written and how many rows. */
   predictions: z.object({ outputKey: z.string(), rowCount: z.number().int() }).optional(),
+  /** Shard map tasks: the statistics to merge. */
+  shard: ShardStatsSchema.optional(),
+  /** Cross-validation fold tasks: the fold's holdout metrics (model node id → metrics of its evaluator). */
+  fold: z.object({ index: z.number().int(), metrics: MetricsSchema }).optional(),
 });
 export type TaskResult = z.infer<typeof TaskResultSchema>;
 

@@ -1,11 +1,14 @@
 /**
  * Connected executors and task dispatch: every executor with an open StreamTasks stream and
  * a free slot (slots from Register minus tasks it holds) gets the next available task.
- * Executors are served round-robin, so independent tasks spread over executors.
+ * Executors are served round-robin, so independent tasks spread over executors. Locality:
+ * among the oldest pending tasks an executor takes first one whose shard it already caches,
+ * then one no other executor caches, then the oldest.
  */
 import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from '@weft/common';
-import type { TaskAssignment } from '@weft/proto';
+import type { TaskRow } from '@weft/common';
+import { shardKey, type TaskAssignment } from '@weft/proto';
 import type { JobStore } from './store/job-store.js';
 
 /** An executor known to this scheduler process. */
@@ -18,6 +21,15 @@ export interface ExecutorConn {
   lastSeenMs: number;
   /** Last time a task was pushed (round-robin order). */
   lastAssignedMs: number;
+  /** Shard keys (`objectKey#batchStart-batchEnd`) the executor reported holding in its cache. */
+  cachedShards: Set<string>;
+}
+
+/** The shard key of a task row, or null when it reads no single shard. */
+export function taskShardKey(task: TaskRow): string | null {
+  const spec = task.spec as { kind?: string; shard?: { batchStart: number; batchEnd: number }; pipeline?: { dataset: { objectKey: string } } } | null;
+  if (spec?.kind !== 'shard_map' || !spec.shard || !spec.pipeline) return null;
+  return shardKey(spec.pipeline.dataset.objectKey, spec.shard);
 }
 
 export class Dispatcher {
@@ -33,11 +45,34 @@ export class Dispatcher {
   ) {}
 
   /** Records a Register call. */
-  register(id: string, host: string, slots: number): ExecutorConn {
+  register(id: string, host: string, slots: number, cachedShards: string[] = []): ExecutorConn {
     const prev = this.executors.get(id);
-    const conn: ExecutorConn = { id, host, slots: Math.max(1, slots), stream: prev?.stream ?? null, lastSeenMs: this.clock(), lastAssignedMs: prev?.lastAssignedMs ?? 0 };
+    const conn: ExecutorConn = {
+      id,
+      host,
+      slots: Math.max(1, slots),
+      stream: prev?.stream ?? null,
+      lastSeenMs: this.clock(),
+      lastAssignedMs: prev?.lastAssignedMs ?? 0,
+      cachedShards: new Set(cachedShards),
+    };
     this.executors.set(id, conn);
     return conn;
+  }
+
+  /** Records the shard keys an executor holds (heartbeat). */
+  setCachedShards(id: string, keys: string[]): void {
+    const conn = this.executors.get(id);
+    if (conn) conn.cachedShards = new Set(keys);
+  }
+
+  /** Locality score of `task` for executor `conn`: 2 cached here, 1 cached nowhere (or no shard), 0 cached elsewhere. */
+  localityScore(conn: ExecutorConn, task: TaskRow): number {
+    const key = taskShardKey(task);
+    if (!key) return 1;
+    if (conn.cachedShards.has(key)) return 2;
+    for (const other of this.executors.values()) if (other !== conn && other.stream && other.cachedShards.has(key)) return 0;
+    return 1;
   }
 
   /** Attaches a task stream to a registered executor (replacing an older one). */
@@ -81,7 +116,7 @@ export class Dispatcher {
       for (const conn of conns) {
         if (!conn.stream || this.closed) continue;
         if ((await this.store.heldCount(conn.id)) >= conn.slots) continue;
-        const lease = await this.store.leaseNext(conn.id, this.clock());
+        const lease = await this.store.leaseNext(conn.id, this.clock(), (t) => this.localityScore(conn, t));
         if (!lease) return;
         const stream = conn.stream;
         conn.lastAssignedMs = this.clock();

@@ -5,6 +5,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { createLogger, openDatabase, schedulerBindPort, type Config, type Logger } from '@weft/common';
 import { GRPC_CHANNEL_OPTIONS, loadWeftProto } from '@weft/proto';
+import { loadDistributedConfig } from './distributed/config.js';
 import { Dispatcher } from './dispatcher.js';
 import { executorService } from './rpc/executor-service.js';
 import { jobService } from './rpc/job-service.js';
@@ -47,7 +48,8 @@ export async function startScheduler(cfg: Config, opts: SchedulerOptions = {}): 
   const clock = Date.now;
   const db = await openDatabase(cfg);
   const hub = new EventHub();
-  const store = new JobStore(db, { leaseTtlMs: cfg.leaseTtlMs, retryBackoffMs: cfg.retryBackoffMs }, hub, log, opts.debugInvariants ?? false);
+  const dist = loadDistributedConfig();
+  const store = new JobStore(db, { leaseTtlMs: cfg.leaseTtlMs, retryBackoffMs: cfg.retryBackoffMs, sketchSize: dist.sketchSize }, hub, log, opts.debugInvariants ?? false);
   const dispatcher = new Dispatcher(store, log, clock);
   hub.onWake(() => dispatcher.pump());
   const sweeper = new Sweeper(store, () => dispatcher.pump(), log, clock, opts.sweepIntervalMs ?? 500);

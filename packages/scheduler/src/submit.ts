@@ -8,6 +8,7 @@ import { WeftError, validateWorkflow, type WorkflowIssue } from '@weft/proto';
 import { planJob, type PlanDataset, type PlanModel } from './plan/planner.js';
 import { checkTrainingData, type CheckDataset } from './plan/training-checks.js';
 import type { JobStore } from './store/job-store.js';
+import { loadDistributedConfig, type DistributedConfig } from './distributed/config.js';
 
 export interface SubmitInput {
   workflowJson: string;
@@ -35,7 +36,7 @@ function invalid(issues: WorkflowIssue[]): WeftError {
  * Validates, plans and stores a job.
  * @throws WeftError WORKFLOW_INVALID | DATASET_EMPTY | TARGET_SINGLE_CLASS | MODEL_NOT_FOUND
  */
-export async function submitJob(store: JobStore, cfg: Config, input: SubmitInput, nowMs: number): Promise<JobRow> {
+export async function submitJob(store: JobStore, cfg: Config, input: SubmitInput, nowMs: number, dist: DistributedConfig = loadDistributedConfig()): Promise<JobRow> {
   const em = store.em();
   if (input.idempotencyKey) {
     const existing = await em.findOne(JobEntity, { workspaceId: input.workspaceId, idempotencyKey: input.idempotencyKey });
@@ -65,9 +66,10 @@ export async function submitJob(store: JobStore, cfg: Config, input: SubmitInput
     graph,
     edges: v.edges ?? [],
     seed,
-    datasets: new Map<string, PlanDataset>(dsRows.map((d) => [d.id, { id: d.id, objectKey: d.objectKey, rowCount: d.rowCount, schema: d.schema }])),
+    datasets: new Map<string, PlanDataset>(dsRows.map((d) => [d.id, { id: d.id, objectKey: d.objectKey, rowCount: d.rowCount, schema: d.schema, batchCount: d.batchCount }])),
     models: new Map<string, PlanModel>(modelRows.map((m) => [m.id, { id: m.id, artifactKey: m.artifactKey }])),
     newId,
+    shardBatches: dist.shardBatches,
   });
   checkTrainingData(tasks, new Map<string, CheckDataset>(dsRows.map((d) => [d.id, d])));
 

@@ -5,6 +5,8 @@
 import type { TaskResult, TaskSpec } from '@weft/proto';
 import { runPredict } from './predict.js';
 import { runTrainPipeline } from './train.js';
+import { runShardMap } from './shard-map.js';
+import { runFinalize } from './finalize.js';
 import type { TaskContext } from './context.js';
 
 export type { TaskContext } from './context.js';
@@ -21,5 +23,9 @@ export async function runTask(spec: TaskSpec, ctx: TaskContext): Promise<TaskRes
       return runTrainPipeline(spec, ctx);
     case 'predict':
       return runPredict(spec, ctx);
+    case 'shard_map':
+      return runShardMap(spec, ctx);
+    case 'finalize':
+      return runFinalize(spec, ctx);
   }
 }

@@ -3,7 +3,7 @@
  * Preprocessing is fitted on the train part only and replayed on the test part; the fitted
  * steps are saved with the model so prediction replays them too.
  */
-import { LinearRegression, LogisticRegression, assembleMatrix, classificationMetrics, regressionMetrics, splitMask, stratifiedSplitMask, KernelError } from '@weft/kernels';
+import { LinearRegression, LogisticRegression, assembleMatrix, classificationMetrics, regressionMetrics, rowHash, splitMask, stratifiedSplitMask, KernelError } from '@weft/kernels';
 import type { Metrics, NodeResult, TaskResult, TrainPipelineSpec } from '@weft/proto';
 import { LinearRegressionParams, LogisticRegressionParams, SplitParams, WeftError, nodeTypeDef } from '@weft/proto';
 import type { z } from 'zod';
@@ -115,7 +115,12 @@ export async function runTrainPipeline(spec: TrainPipelineSpec, ctx: TaskContext
   const sp = splitStep.params as z.output<typeof SplitParams>;
   const seed = sp.seed ?? spec.seed;
   let testMask: Uint8Array;
-  if (task === 'classification' && sp.stratify) {
+  if (spec.fold) {
+    // k-fold CV: fold of a row = ⌊hash(rowId, seed) · k / 2³²⌋; this task's fold is the test part.
+    const { k, index } = spec.fold;
+    testMask = new Uint8Array(target.rows.length);
+    for (let i = 0; i < target.rows.length; i++) testMask[i] = Math.floor((rowHash(target.rows[i]!, seed) / 4294967296) * k) === index ? 1 : 0;
+  } else if (task === 'classification' && sp.stratify) {
     testMask = stratifiedSplitMask(target.labels!, seed, sp.testFraction);
   } else {
     const byRow = splitMask(0, table.numRows, seed, sp.testFraction);
@@ -246,6 +251,12 @@ export async function runTrainPipeline(spec: TrainPipelineSpec, ctx: TaskContext
       nodes[ev.id] = { metrics: { r2: m.r2, rmse: m.rmse, mae: m.mae }, rowsTest: test.nRows, durationMs: Date.now() - t0 };
       modelMetrics = nodes[ev.id].metrics;
     }
+  }
+
+  if (spec.fold) {
+    const scalar: Metrics = {};
+    for (const [k, v] of Object.entries(modelMetrics ?? {})) if (typeof v === 'number' || v === null) scalar[k] = v;
+    return { nodes: {}, fold: { index: spec.fold.index, metrics: scalar } };
   }
 
   // Persist

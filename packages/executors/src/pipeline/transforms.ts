@@ -42,7 +42,7 @@ export interface ApplyReport {
   missingCategories: Record<string, number>;
 }
 
-function pick(frame: Frame, names: string[] | undefined, nodeId: string, ok: (f: FeatureColumn) => boolean): FeatureColumn[] {
+export function pick(frame: Frame, names: string[] | undefined, nodeId: string, ok: (f: FeatureColumn) => boolean): FeatureColumn[] {
   if (!names) return frame.features.filter(ok);
   return names.map((n, i) => {
     const f = frame.features.find((x) => x.name === n);

@@ -16,6 +16,8 @@
  * | cancel         | job not final                                     | job cancelled, open tasks cancelled             |
  */
 import { FINAL_JOB_STATES, FINAL_TASK_STATES, type JobEventPayload } from '@weft/proto';
+import { advanceGroup, type GroupTask } from '../distributed/advance.js';
+import { foldSummary } from '../distributed/cv.js';
 import { moveJob, moveTask } from './transitions.js';
 import type { CoreEvent, CorePolicy, Decision, JobWithTasks, ModelInsert, TaskSnapshot } from './types.js';
 
@@ -26,6 +28,7 @@ class Draft {
   readonly changed = new Set<string>();
   readonly events: JobEventPayload[] = [];
   readonly models: ModelInsert[] = [];
+  readonly newTasks: TaskSnapshot[] = [];
   wake = false;
   constructor(state: JobWithTasks) {
     this.job = structuredClone(state.job);
@@ -47,6 +50,7 @@ class Draft {
       changedTasks: this.tasks.filter((t) => this.changed.has(t.id)),
       events: this.events,
       models: this.models,
+      newTasks: this.newTasks,
       wake: this.wake,
       ...extra,
     };
@@ -54,7 +58,7 @@ class Draft {
 }
 
 function refuse(state: JobWithTasks, reason: string, extra: Partial<Decision> = {}): Decision {
-  return { accepted: false, reason, job: state.job, changedTasks: [], events: [], models: [], wake: false, ...extra };
+  return { accepted: false, reason, job: state.job, changedTasks: [], events: [], models: [], newTasks: [], wake: false, ...extra };
 }
 
 /** True when `executorId` holds the current lease of `task` at `attempt`. */
@@ -155,6 +159,62 @@ function completeIfDone(d: Draft, nowMs: number): void {
 }
 
 /**
+ * A shard task succeeded: when its round is complete, merge and insert the next stage's
+ * tasks (or fail the job). Returns false when the job was failed.
+ */
+function advanceDistributed(d: Draft, t: TaskSnapshot, policy: CorePolicy, nowMs: number): boolean {
+  const adv = advanceGroup(d.tasks as GroupTask[], t as GroupTask, policy.sketchSize ?? 2048);
+  if (adv.type === 'wait') return true;
+  if (adv.type === 'fail') {
+    failJob(d, t, adv.code, adv.message, nowMs);
+    return false;
+  }
+  for (const nt of adv.tasks) {
+    if (d.task(nt.id)) continue; // already inserted (idempotent advance)
+    const spec = nt.spec as { pipeline: { dataset: { id: string }; modelNodeId: string } };
+    const snap: TaskSnapshot = {
+      id: nt.id,
+      jobId: d.job.id,
+      kind: nt.kind,
+      state: 'pending',
+      attempt: 0,
+      maxAttempts: t.maxAttempts,
+      nodeIds: nt.nodeIds,
+      executorId: null,
+      leaseExpiresAtMs: null,
+      availableAtMs: nowMs,
+      datasetId: spec.pipeline.dataset.id,
+      modelNodeId: spec.pipeline.modelNodeId,
+      spec: nt.spec,
+      result: null,
+      errorCode: null,
+      errorMessage: null,
+      startedAtMs: null,
+      finishedAtMs: null,
+    };
+    d.tasks.push(snap);
+    d.newTasks.push(snap);
+  }
+  if (adv.progress) d.emit({ type: 'progress', taskId: t.id, nodeId: adv.progress.nodeId, phase: 'train', epoch: adv.progress.round, ...(adv.progress.loss !== undefined ? { loss: adv.progress.loss } : {}), message: adv.progress.message });
+  d.wake = true;
+  return true;
+}
+
+/** A cross-validation fold succeeded: once all folds have, attach mean/std to the model's evaluator (or model) node. */
+function reduceFolds(d: Draft, t: TaskSnapshot): void {
+  const fold = (t.spec as { fold?: { group: string } } | undefined)?.fold;
+  if (!fold) return;
+  const cv = foldSummary(d.tasks as GroupTask[], fold.group);
+  if (!cv) return;
+  const spec = t.spec as { evaluators: Array<{ id: string }>; modelNodeId: string };
+  const nodeId = spec.evaluators[0]?.id ?? spec.modelNodeId;
+  const prev = d.job.result.nodes[nodeId] ?? {};
+  const r = { ...prev, crossValidation: cv };
+  d.job.result = { ...d.job.result, nodes: { ...d.job.result.nodes, [nodeId]: r } };
+  d.emit({ type: 'node_result', nodeId, result: r });
+}
+
+/**
  * The first decision of a job just planned (state `pending`): queue it (and complete it at
  * once when the plan has no tasks).
  */
@@ -232,10 +292,13 @@ export function decide(state: JobWithTasks, event: CoreEvent, policy: CorePolicy
       d.emit(taskStateEvent(t));
       const nodes = { ...d.job.result.nodes };
       for (const [nodeId, r] of Object.entries(event.result.nodes)) {
-        nodes[nodeId] = r;
-        d.emit({ type: 'node_result', nodeId, result: r });
+        const cv = nodes[nodeId]?.crossValidation;
+        nodes[nodeId] = cv && !r.crossValidation ? { ...r, crossValidation: cv } : r;
+        d.emit({ type: 'node_result', nodeId, result: nodes[nodeId]! });
       }
       d.job.result = { ...d.job.result, nodes };
+      if (t.kind === 'shard_map' && !advanceDistributed(d, t, policy, now)) return d.done();
+      if (event.result.fold) reduceFolds(d, t);
       for (const nodeId of t.nodeIds) d.emit({ type: 'node_state', nodeId, state: 'completed' });
       const m = event.result.model;
       if (m && t.datasetId) {

@@ -34,6 +34,8 @@ export interface TaskSnapshot {
   datasetId: string | null;
   /** Model node a train task fits (for Model rows); null for predict tasks. */
   modelNodeId: string | null;
+  /** The task's spec (TaskSpec JSON); the distributed stage machine reads it. */
+  spec?: unknown;
   result: TaskResult | null;
   errorCode: string | null;
   errorMessage: string | null;
@@ -53,6 +55,8 @@ export interface CorePolicy {
   leaseTtlMs: number;
   /** Base of the exponential retry backoff, milliseconds: `retryBackoffMs · 2^(attempt-1)`. */
   retryBackoffMs: number;
+  /** Most points a merged quantile sketch keeps (distributed preprocessing). Default 2048. */
+  sketchSize?: number;
 }
 
 /** The events the core accepts. `nowMs` is always passed in (the core reads no clock). */
@@ -104,6 +108,8 @@ export interface Decision {
   changedTasks: TaskSnapshot[];
   events: JobEventPayload[];
   models: ModelInsert[];
+  /** Tasks to insert (the next stage of a distributed group), `pending`, available now. */
+  newTasks: TaskSnapshot[];
   /** For heartbeat events: what to tell the executor about the task. */
   lease?: LeaseVerdict;
   /** True when tasks became available (the dispatcher should look for work). */

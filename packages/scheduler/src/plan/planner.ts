@@ -4,8 +4,9 @@
  * the dataset node to the model; its evaluators the `evaluate` nodes fed by the model) and
  * one `predict` task per predict node. Nodes in no task end `completed` with no result.
  */
-import { WeftError, type DatasetSchema, type PipelineStep, type TaskSpec, type WorkflowGraph, nodeTypeDef } from '@weft/proto';
+import { WeftError, type DatasetSchema, type PipelineStep, type TaskSpec, type TrainPipelineSpec, type WorkflowGraph, nodeTypeDef } from '@weft/proto';
 import { objectKeys } from '@weft/common';
+import { groupTaskId } from '../distributed/advance.js';
 
 /** What the planner needs to know about a stored dataset. */
 export interface PlanDataset {
@@ -13,6 +14,8 @@ export interface PlanDataset {
   objectKey: string;
   rowCount: number;
   schema: DatasetSchema;
+  /** Arrow record batches in the dataset file (default 1). */
+  batchCount?: number;
 }
 
 /** What the planner needs to know about a stored model (predict nodes). */
@@ -32,6 +35,8 @@ export interface PlanInput {
   datasets: ReadonlyMap<string, PlanDataset>;
   models: ReadonlyMap<string, PlanModel>;
   newId: (prefix: 'task' | 'model') => string;
+  /** Record batches per shard (WEFT_SHARD_BATCHES); default 4. */
+  shardBatches?: number;
 }
 
 /** One task the planner produced. */
@@ -72,8 +77,19 @@ function datasetOf(input: PlanInput, step: PipelineStep): PlanDataset {
   return ds;
 }
 
+/** Shards of a dataset of `batchCount` batches, `shardBatches` batches each (at least one shard). */
+export function shardRanges(batchCount: number, shardBatches: number): Array<{ index: number; batchStart: number; batchEnd: number }> {
+  const n = Math.max(1, batchCount);
+  const out = [];
+  for (let i = 0, b = 0; b < n; i++, b += shardBatches) out.push({ index: i, batchStart: b, batchEnd: Math.min(n, b + shardBatches) });
+  return out;
+}
+
 /**
- * Compiles the graph into tasks.
+ * Compiles the graph into tasks. A model node becomes one `train_pipeline` task, or — when
+ * its split asks for it or (auto) the dataset has more than one shard — the first round of
+ * a distributed group (one `shard_map` fit task per shard; later stages are added by the
+ * scheduler core as rounds complete). `folds: k` on the split adds k independent fold tasks.
  * @throws WeftError MODEL_NOT_FOUND when a predict node names an unknown model.
  */
 export function planJob(input: PlanInput): PlannedTask[] {
@@ -90,25 +106,43 @@ export function planJob(input: PlanInput): PlannedTask[] {
         .filter((n) => n && n.type === 'evaluate')
         .map((n) => ({ id: n.id, type: n.type, params: n.params }));
       const modelId = input.newId('model');
-      tasks.push({
-        id: input.newId('task'),
-        kind: 'train_pipeline',
-        nodeIds: [...steps.map((s) => s.id), ...evaluators.map((s) => s.id)],
-        datasetId: ds.id,
+      const pipeline: Omit<TrainPipelineSpec, 'kind' | 'fold'> = {
+        jobId: input.jobId,
+        workspaceId: input.workspaceId,
+        seed: input.seed,
+        dataset: { id: ds.id, objectKey: ds.objectKey, rowCount: ds.rowCount, schema: ds.schema },
+        steps,
         modelNodeId: node.id,
-        spec: {
-          kind: 'train_pipeline',
-          jobId: input.jobId,
-          workspaceId: input.workspaceId,
-          seed: input.seed,
-          dataset: { id: ds.id, objectKey: ds.objectKey, rowCount: ds.rowCount, schema: ds.schema },
-          steps,
-          modelNodeId: node.id,
-          evaluators,
-          modelId,
-          artifactKey: objectKeys.model(input.workspaceId, ds.id, modelId),
-        },
-      });
+        evaluators,
+        modelId,
+        artifactKey: objectKeys.model(input.workspaceId, ds.id, modelId),
+      };
+      const nodeIds = [...steps.map((s) => s.id), ...evaluators.map((s) => s.id)];
+      const split = (steps[1]?.params ?? {}) as { distributed?: 'auto' | 'on' | 'off'; folds?: number };
+      const shards = shardRanges(ds.batchCount ?? 1, input.shardBatches ?? 4);
+      const mode = split.distributed ?? 'auto';
+      if (steps[1]?.type === 'split' && (mode === 'on' || (mode === 'auto' && shards.length > 1))) {
+        const group = input.newId('task');
+        for (const shard of shards) {
+          tasks.push({
+            id: groupTaskId(group, 'fit', 0, shard.index),
+            kind: 'shard_map',
+            nodeIds: [],
+            datasetId: ds.id,
+            modelNodeId: node.id,
+            spec: { kind: 'shard_map', group, stage: 'fit', round: 0, shardCount: shards.length, shard, pipeline, state: { prep: [], lossCurve: [], rounds: 0 } },
+          });
+        }
+      } else {
+        tasks.push({ id: input.newId('task'), kind: 'train_pipeline', nodeIds, datasetId: ds.id, modelNodeId: node.id, spec: { kind: 'train_pipeline', ...pipeline } });
+      }
+      const k = split.folds ?? 0;
+      if (k >= 2) {
+        const group = input.newId('task');
+        for (let index = 0; index < k; index++) {
+          tasks.push({ id: `${group}_cv${index}`, kind: 'train_pipeline', nodeIds: [], datasetId: ds.id, modelNodeId: node.id, spec: { kind: 'train_pipeline', ...pipeline, fold: { k, index, group } } });
+        }
+      }
     } else if (node.type === 'predict') {
       const steps = pathFromDataset(graph, edges, node.id);
       const ds = datasetOf(input, steps[0]!);

@@ -33,10 +33,11 @@ export function checkTrainingData(tasks: readonly PlannedTask[], datasets: Reado
     if (ds.rowCount === 0) {
       throw new WeftError('DATASET_EMPTY', `dataset ${ds.id} ("${ds.name}") has no rows`, { datasetId: ds.id });
     }
-    if (t.spec.kind !== 'train_pipeline') continue;
-    const model = t.spec.steps.find((s) => s.id === t.modelNodeId);
+    const steps = t.spec.kind === 'train_pipeline' ? t.spec.steps : t.spec.kind === 'shard_map' ? t.spec.pipeline.steps : null;
+    if (!steps) continue;
+    const model = steps.find((s) => s.id === t.modelNodeId);
     if (!model || nodeTypeDef(model.type)?.task !== 'classification') continue;
-    const target = (t.spec.steps[0]!.params as { target?: string }).target;
+    const target = (steps[0]!.params as { target?: string }).target;
     const prof = target ? ds.profile.columns[target] : undefined;
     if (!target || !prof) continue;
     if (prof.distinct === 1) {

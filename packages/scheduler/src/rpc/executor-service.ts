@@ -70,7 +70,7 @@ export function executorService(deps: ExecutorServiceDeps): ExecutorServiceHandl
     Register: unary(log, 'Register', async (req, call) => {
       auth(call);
       const id = req.executorId || newId('exe');
-      dispatcher.register(id, req.host, req.slots);
+      dispatcher.register(id, req.host, req.slots, req.cachedShards ?? []);
       const now = new Date(clock());
       await store.serialise(() => store.em().upsert(ExecutorEntity, { id, host: req.host.slice(0, 256), slots: Math.max(1, req.slots), registeredAt: now, lastHeartbeatAt: now }));
       log.info({ executorId: id, host: req.host, slots: req.slots, version: req.version }, 'executor registered');
@@ -81,6 +81,7 @@ export function executorService(deps: ExecutorServiceDeps): ExecutorServiceHandl
       auth(call);
       const conn = dispatcher.executors.get(req.executorId);
       if (conn) conn.lastSeenMs = clock();
+      if (conn && req.cachedShards) dispatcher.setCachedShards(req.executorId, req.cachedShards);
       const cancel: string[] = [];
       const lost: string[] = [];
       for (const l of req.leases) {

@@ -21,6 +21,9 @@ import { applyJobSnapshot, applyTaskSnapshot, jobSnapshot, taskSnapshot } from '
 import type { EventHub } from './hub.js';
 import { SerialQueue } from './serial.js';
 
+/** Oldest pending tasks a locality-aware lease chooses among. */
+const LOCALITY_WINDOW = 64;
+
 /** A lease just granted, ready to push to an executor. */
 export interface GrantedLease {
   task: TaskRow;
@@ -75,6 +78,29 @@ export class JobStore {
       em.create(JobEventEntity, { jobId: job.id, seq: job.lastSeq, type: payload.type, payload, ts: new Date(nowMs) });
     }
     for (const m of d.models) em.create(ModelEntity, { ...m, createdAt: new Date(nowMs) });
+    for (const t of d.newTasks) {
+      tasks.push(
+        em.create(TaskEntity, {
+          id: t.id,
+          jobId: job.id,
+          kind: t.kind,
+          state: 'pending',
+          attempt: 0,
+          maxAttempts: t.maxAttempts,
+          spec: t.spec,
+          nodeIds: t.nodeIds,
+          executorId: null,
+          leaseExpiresAt: null,
+          availableAt: new Date(t.availableAtMs),
+          result: null,
+          errorCode: null,
+          errorMessage: null,
+          createdAt: new Date(nowMs),
+          startedAt: null,
+          finishedAt: null,
+        }),
+      );
+    }
     if (this.debugInvariants) {
       const bad = checkInvariants({ job: d.job, tasks: tasks.map(taskSnapshot) });
       if (bad.length) this.log.error({ jobId: job.id, bad }, 'scheduler invariant violated');
@@ -141,20 +167,29 @@ export class JobStore {
   }
 
   /**
-   * Leases the oldest available pending task to `executorId` (FOR UPDATE SKIP LOCKED on
-   * PostgreSQL). Returns null when there is none.
+   * Leases an available pending task to `executorId` (FOR UPDATE SKIP LOCKED on PostgreSQL):
+   * the oldest, or with `preference`, the highest-scoring of the oldest LOCALITY_WINDOW
+   * (ties: oldest). Returns null when there is none.
    */
-  leaseNext(executorId: string, nowMs: number): Promise<GrantedLease | null> {
+  leaseNext(executorId: string, nowMs: number, preference?: (task: TaskRow) => number): Promise<GrantedLease | null> {
     return this.serialise(async () => {
       let seq = 0;
       let dec: Decision | null = null;
       let jobId = '';
       const granted = await this.em().transactional(async (em) => {
-        const [candidate] = await em.find(
+        const candidates = await em.find(
           TaskEntity,
           { state: 'pending', availableAt: { $lte: new Date(nowMs) } },
-          { orderBy: { createdAt: 'asc', id: 'asc' }, limit: 1, ...(this.pg ? { lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE } : {}) },
+          { orderBy: { createdAt: 'asc', id: 'asc' }, limit: preference ? LOCALITY_WINDOW : 1, ...(this.pg ? { lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE } : {}) },
         );
+        let candidate = candidates[0];
+        if (preference) {
+          let best = -Infinity;
+          for (const c of candidates) {
+            const score = preference(c);
+            if (score > best) [best, candidate] = [score, c];
+          }
+        }
         if (!candidate) return null;
         const loaded = await this.loadForUpdate(em, candidate.jobId);
         if (!loaded) return null;

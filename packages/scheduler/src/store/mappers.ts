@@ -24,6 +24,7 @@ export function jobSnapshot(row: JobRow): JobSnapshot {
 /** Task row → core snapshot. */
 export function taskSnapshot(row: TaskRow): TaskSnapshot {
   const spec = row.spec as TaskSpec;
+  const pipeline = spec && 'pipeline' in spec ? spec.pipeline : null;
   return {
     id: row.id,
     jobId: row.jobId,
@@ -35,8 +36,9 @@ export function taskSnapshot(row: TaskRow): TaskSnapshot {
     executorId: row.executorId,
     leaseExpiresAtMs: ms(row.leaseExpiresAt),
     availableAtMs: ms(row.availableAt) ?? 0,
-    datasetId: spec?.dataset?.id ?? null,
-    modelNodeId: spec?.kind === 'train_pipeline' ? spec.modelNodeId : null,
+    datasetId: (spec && 'dataset' in spec ? spec.dataset.id : pipeline?.dataset.id) ?? null,
+    modelNodeId: spec?.kind === 'train_pipeline' ? spec.modelNodeId : (pipeline?.modelNodeId ?? null),
+    spec: row.spec,
     result: (row.result as TaskResult | null) ?? null,
     errorCode: row.errorCode,
     errorMessage: row.errorMessage,

@@ -6,9 +6,11 @@ import type { LeaseRenewal as _weft_v1_LeaseRenewal, LeaseRenewal__Output as _we
 export interface HeartbeatRequest {
   'executorId'?: (string);
   'leases'?: (_weft_v1_LeaseRenewal)[];
+  'cachedShards'?: (string)[];
 }
 
 export interface HeartbeatRequest__Output {
   'executorId': (string);
   'leases': (_weft_v1_LeaseRenewal__Output)[];
+  'cachedShards': (string)[];
 }

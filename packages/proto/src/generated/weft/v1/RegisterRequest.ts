@@ -7,6 +7,7 @@ export interface RegisterRequest {
   'host'?: (string);
   'slots'?: (number);
   'version'?: (string);
+  'cachedShards'?: (string)[];
 }
 
 export interface RegisterRequest__Output {
@@ -14,4 +15,5 @@ export interface RegisterRequest__Output {
   'host': (string);
   'slots': (number);
   'version': (string);
+  'cachedShards': (string)[];
 }
