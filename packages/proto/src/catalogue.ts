@@ -4,6 +4,7 @@
  * scheduler validate with the zod schemas; executors read params through the same schemas.
  */
 import { z } from 'zod';
+import { EXTRA_MODEL_NODES } from './catalogue-models.js';
 
 /** What flows along an edge. `split` = a table with a train/test assignment per row. */
 export const PORT_TYPES = ['table', 'split', 'model', 'metrics'] as const;
@@ -31,6 +32,8 @@ export interface NodeTypeDef<P extends z.ZodTypeAny = z.ZodTypeAny> {
   task?: ModelTask;
   /** For model nodes: whether they accept missing values in features. */
   acceptsMissing?: boolean;
+  /** For model nodes: whether they train data-parallel over shards (else one executor reads every shard). */
+  dataParallel?: boolean;
 }
 
 const columnList = z.array(z.string().min(1).max(256)).max(10000);
@@ -145,6 +148,7 @@ export const NODE_CATALOGUE = {
     params: LinearRegressionParams,
     task: 'regression',
     acceptsMissing: false,
+    dataParallel: true,
   },
   logistic_regression: {
     type: 'logistic_regression',
@@ -156,7 +160,9 @@ export const NODE_CATALOGUE = {
     params: LogisticRegressionParams,
     task: 'classification',
     acceptsMissing: false,
+    dataParallel: true,
   },
+  ...EXTRA_MODEL_NODES,
   evaluate: {
     type: 'evaluate',
     label: 'Evaluate',

@@ -177,6 +177,8 @@ export const NodeResultSchema = z.object({
   artifactKey: z.string().optional(),
   /** Class names in label order (classification). */
   classes: z.array(z.string()).optional(),
+  /** The model's own feature importances (trees: impurity decrease or gain), per input feature. */
+  featureImportances: z.object({ names: z.array(z.string()), values: z.array(z.number()) }).optional(),
   /** Training loss per epoch/iteration. */
   lossCurve: z.array(z.number()).optional(),
   /** ROC curve points (binary): false/true positive rates. */

@@ -12,7 +12,8 @@ export interface ModelArtifact {
   format: typeof MODEL_ARTIFACT_FORMAT;
   modelId: string;
   nodeId: string;
-  nodeType: 'logistic_regression' | 'linear_regression';
+  /** The model node type (a key of the model registry). */
+  nodeType: string;
   task: 'classification' | 'regression';
   datasetId: string;
   target: string;
@@ -31,7 +32,7 @@ const ArtifactShape = z.object({
   format: z.literal(MODEL_ARTIFACT_FORMAT),
   modelId: z.string(),
   nodeId: z.string(),
-  nodeType: z.enum(['logistic_regression', 'linear_regression']),
+  nodeType: z.string(),
   task: z.enum(['classification', 'regression']),
   datasetId: z.string(),
   target: z.string(),

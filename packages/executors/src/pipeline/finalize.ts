@@ -62,7 +62,7 @@ export async function runFinalize(spec: FinalizeSpec, ctx: TaskContext): Promise
     format: MODEL_ARTIFACT_FORMAT,
     modelId: p.modelId,
     nodeId: p.modelNodeId,
-    nodeType: parts.modelStep.type as ModelArtifact['nodeType'],
+    nodeType: parts.modelStep.type,
     task: parts.task,
     datasetId: p.dataset.id,
     target: parts.target,

@@ -33,8 +33,8 @@ function csvToArrow(csvText: string): { bytes: Uint8Array; schema: DatasetSchema
   return { bytes: tableToIPC(table, 'file'), schema: { columns }, rowCount: body.length };
 }
 
-function params(type: keyof typeof NODE_CATALOGUE, p: Record<string, unknown>): Record<string, unknown> {
-  return NODE_CATALOGUE[type].params.parse(p) as Record<string, unknown>;
+function params(type: string, p: Record<string, unknown>): Record<string, unknown> {
+  return (NODE_CATALOGUE as Record<string, { params: { parse(x: unknown): unknown } }>)[type].params.parse(p) as Record<string, unknown>;
 }
 
 describe('executor pipeline (real kernels, local object store)', function () {
@@ -58,7 +58,7 @@ describe('executor pipeline (real kernels, local object store)', function () {
     return { id, objectKey, rowCount, schema };
   }
 
-  function spec(dataset: TrainPipelineSpec['dataset'], target: string, model: 'logistic_regression' | 'linear_regression', modelParams: Record<string, unknown>, extra: PipelineStep[] = [], stratify = false): TrainPipelineSpec {
+  function spec(dataset: TrainPipelineSpec['dataset'], target: string, model: string, modelParams: Record<string, unknown>, extra: PipelineStep[] = [], stratify = false): TrainPipelineSpec {
     return {
       kind: 'train_pipeline',
       jobId: 'job_test',
@@ -107,6 +107,42 @@ describe('executor pipeline (real kernels, local object store)', function () {
     const m = r.nodes.eval.metrics!;
     assert.ok(Math.abs((m.r2 as number) - fx.holdout.r2) <= 0.02, `r2 ${m.r2} vs ${fx.holdout.r2}`);
     assert.ok(Math.abs((m.rmse as number) - fx.holdout.rmse) / fx.holdout.rmse <= 0.02);
+  });
+
+  const models: Array<[string, string, string, (m: Record<string, unknown>) => number, number]> = [
+    ['gaussian_nb', 'iris', 'species', (m) => m.accuracy as number, 0.85],
+    ['decision_tree_classifier', 'iris', 'species', (m) => m.accuracy as number, 0.85],
+    ['random_forest_classifier', 'breast_cancer', 'diagnosis', (m) => m.accuracy as number, 0.93],
+    ['gradient_boosting_classifier', 'breast_cancer', 'diagnosis', (m) => m.accuracy as number, 0.93],
+    ['mlp_classifier', 'breast_cancer', 'diagnosis', (m) => m.accuracy as number, 0.95],
+    ['lasso', 'diabetes', 'progression', (m) => m.r2 as number, 0.3],
+    ['elastic_net', 'diabetes', 'progression', (m) => m.r2 as number, 0.2],
+    ['decision_tree_regressor', 'diabetes', 'progression', (m) => m.r2 as number, 0.0],
+    ['random_forest_regressor', 'diabetes', 'progression', (m) => m.r2 as number, 0.3],
+    ['gradient_boosting_regressor', 'diabetes', 'progression', (m) => m.r2 as number, 0.2],
+  ];
+  for (const [type, name, target, score, min] of models) {
+    it(`${type} trains through the pipeline on ${name}, is saved, and predicts again from its artifact`, async () => {
+      const ds = await putDataset(`${name}-${type}`, path.join(ROOT, `examples/datasets/${name}.csv`));
+      const s = spec(ds, target, type as 'linear_regression', {}, [impute, scale]);
+      const r = await runTask(s, ctx());
+      const got = score(r.nodes.eval.metrics!);
+      assert.ok(got >= min, `${type} on ${name}: ${got} < ${min}`);
+      if (type.includes('tree') || type.includes('forest') || type.includes('boosting')) {
+        assert.equal(r.nodes.model.featureImportances!.values.length, r.nodes.model.featureImportances!.names.length);
+      }
+      const out = await runTask(
+        { kind: 'predict', jobId: 'job_p', workspaceId: 'default', nodeId: 'predict', modelId: s.modelId, artifactKey: s.artifactKey, dataset: ds, outputKey: `predictions/${type}.json` },
+        ctx(),
+      );
+      assert.equal(out.predictions!.rowCount, ds.rowCount);
+    });
+  }
+
+  it('gradient boosting takes missing values without an impute node (they follow learned directions)', async () => {
+    const ds = await putDataset('penguins-gb', path.join(ROOT, 'examples/datasets/penguins.csv'));
+    const r = await runTask(spec(ds, 'Species', 'gradient_boosting_classifier' as 'linear_regression', { nEstimators: 30 }, [{ id: 'onehot', type: 'one_hot', params: params('one_hot', {}) }], true), ctx());
+    assert.ok((r.nodes.eval.metrics!.accuracy as number) > 0.9, JSON.stringify(r.nodes.eval.metrics));
   });
 
   it('missing values reaching a model without imputation fail with MISSING_VALUES_REACH_MODEL naming the column', async () => {

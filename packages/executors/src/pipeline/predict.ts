@@ -2,7 +2,9 @@
  * The predict task: replays a model's fitted preprocessing on new rows and predicts.
  * Unseen and missing categories become all-zero one-hot rows and are reported.
  */
-import { LinearRegression, LogisticRegression, assembleMatrix, KernelError } from '@weft/kernels';
+import { KernelError } from '@weft/kernels';
+import { modelEntry } from './model-registry.js';
+import { modelMatrix } from './matrix.js';
 import type { PredictSpec, TaskResult } from '@weft/proto';
 import { WeftError } from '@weft/proto';
 import { parseArtifact } from './artifact.js';
@@ -48,17 +50,19 @@ export async function runPredict(spec: PredictSpec, ctx: TaskContext): Promise<T
   let probabilities: number[][] | null = null;
   try {
     for (const step of artifact.steps) frame = applyStep(step, frame, report);
-    const X = assembleMatrix(frame.features.map((f) => ({ name: f.name, column: f.column as never })));
-    if (artifact.nodeType === 'logistic_regression') {
-      const model = LogisticRegression.fromJSON(artifact.model);
-      const labels = model.predict(X.X, X.nRows);
-      const proba = model.predictProba(X.X, X.nRows);
-      const K = model.nClasses;
-      predictions = Array.from(labels, (k) => artifact.classes![k]);
-      probabilities = Array.from({ length: X.nRows }, (_, i) => Array.from(proba.subarray(i * K, i * K + K)));
+    const entry = modelEntry(artifact.nodeType);
+    const X = modelMatrix(frame, entry.acceptsMissing);
+    const model = entry.load(artifact.model);
+    const out = model.predict(X.X, X.nRows);
+    if (artifact.task === 'classification') {
+      predictions = Array.from(out, (k) => artifact.classes![k]);
+      if (model.predictProba) {
+        const proba = model.predictProba(X.X, X.nRows);
+        const K = artifact.classes!.length;
+        probabilities = Array.from({ length: X.nRows }, (_, i) => Array.from(proba.subarray(i * K, i * K + K)));
+      }
     } else {
-      const model = LinearRegression.fromJSON(artifact.model);
-      predictions = Array.from(model.predict(X.X, X.nRows));
+      predictions = Array.from(out);
     }
   } catch (err) {
     if (err instanceof KernelError && err.code === 'MISSING_VALUES_REACH_MODEL') {

@@ -3,9 +3,11 @@
  * Preprocessing is fitted on the train part only and replayed on the test part; the fitted
  * steps are saved with the model so prediction replays them too.
  */
-import { LinearRegression, LogisticRegression, assembleMatrix, classificationMetrics, regressionMetrics, rowHash, splitMask, stratifiedSplitMask, KernelError } from '@weft/kernels';
+import { classificationMetrics, regressionMetrics, rowHash, splitMask, stratifiedSplitMask, KernelError } from '@weft/kernels';
 import type { Metrics, NodeResult, TaskResult, TrainPipelineSpec } from '@weft/proto';
-import { LinearRegressionParams, LogisticRegressionParams, SplitParams, WeftError, nodeTypeDef } from '@weft/proto';
+import { SplitParams, WeftError, nodeTypeDef } from '@weft/proto';
+import { FittedModel, modelEntry } from './model-registry.js';
+import { modelMatrix } from './matrix.js';
 import type { z } from 'zod';
 import { MODEL_ARTIFACT_FORMAT, ModelArtifact } from './artifact.js';
 import { DatasetParamsIn, chooseFeatures, frameFromTable, kindOf } from './dataset-frame.js';
@@ -178,47 +180,49 @@ export async function runTrainPipeline(spec: TrainPipelineSpec, ctx: TaskContext
     });
   }
   const lossCurve: number[] = [];
+  let entry;
+  try {
+    entry = modelEntry(modelStep.type);
+  } catch {
+    throw new WeftError('WORKFLOW_INVALID', `Node "${modelStep.id}": model type "${modelStep.type}" has no trainer`, { nodeId: modelStep.id, field: 'type' });
+  }
   let Xtrain, Xtest;
   try {
-    Xtrain = assembleMatrix(train.features.map((f) => ({ name: f.name, column: f.column as never })));
-    Xtest = test.nRows > 0 ? assembleMatrix(test.features.map((f) => ({ name: f.name, column: f.column as never }))) : null;
+    Xtrain = modelMatrix(train, entry.acceptsMissing);
+    Xtest = test.nRows > 0 ? modelMatrix(test, entry.acceptsMissing) : null;
   } catch (err) {
     throw kernelToWeft(err, modelStep.id);
   }
-  let modelJson: unknown;
-  let predictTest: () => { yPred: Int32Array | Float64Array; proba?: Float64Array };
+  let model: FittedModel;
   const started = Date.now();
+  const epochs = entry.epochs(modelStep.params);
   try {
-    if (modelStep.type === 'logistic_regression') {
-      const p = modelStep.params as z.output<typeof LogisticRegressionParams>;
-      const K = target.classes!.length;
-      const model = await LogisticRegression.fitAsync(Xtrain.X, Xtrain.nRows, Xtrain.nFeatures, yTrainLabels!, { C: p.C, maxIter: p.maxIter, tol: p.tol, nClasses: K }, {
+    model = await entry.fit(Xtrain.X, Xtrain.nRows, Xtrain.nFeatures, task === 'classification' ? yTrainLabels! : yTrainValues!, modelStep.params, {
+      seed: spec.seed,
+      ...(target.classes ? { nClasses: target.classes.length } : {}),
+      hooks: {
         signal: ctx.signal,
         onEpoch: (e) => {
           lossCurve.push(e.loss);
           const secs = (Date.now() - started) / 1000;
-          ctx.onProgress({ nodeId: modelStep.id, phase: 'train', epoch: e.epoch, epochs: p.maxIter, loss: e.loss, fraction: Math.min(1, e.epoch / p.maxIter), rowsPerSec: secs > 0 ? (Xtrain.nRows * e.epoch) / secs : undefined });
+          ctx.onProgress({
+            nodeId: modelStep.id,
+            phase: 'train',
+            epoch: e.epoch,
+            epochs: Math.max(epochs, e.epoch),
+            loss: e.loss,
+            fraction: Math.min(1, e.epoch / Math.max(1, epochs)),
+            ...(secs > 0 ? { rowsPerSec: (Xtrain.nRows * e.epoch) / secs } : {}),
+          });
         },
-      });
-      modelJson = model.toJSON();
-      predictTest = () => ({ yPred: model.predict(Xtest!.X, Xtest!.nRows), proba: model.predictProba(Xtest!.X, Xtest!.nRows) });
-    } else if (modelStep.type === 'linear_regression') {
-      const p = modelStep.params as z.output<typeof LinearRegressionParams>;
-      const model = LinearRegression.fit(Xtrain.X, Xtrain.nRows, Xtrain.nFeatures, yTrainValues!, { alpha: p.alpha }, {
-        signal: ctx.signal,
-        onEpoch: (e) => {
-          lossCurve.push(e.loss);
-          ctx.onProgress({ nodeId: modelStep.id, phase: 'train', epoch: e.epoch, epochs: 1, loss: e.loss, fraction: 1 });
-        },
-      });
-      modelJson = model.toJSON();
-      predictTest = () => ({ yPred: model.predict(Xtest!.X, Xtest!.nRows) });
-    } else {
-      throw new WeftError('WORKFLOW_INVALID', `Node "${modelStep.id}": model type "${modelStep.type}" has no trainer`, { nodeId: modelStep.id, field: 'type' });
-    }
+      },
+    });
   } catch (err) {
     throw kernelToWeft(err, modelStep.id);
   }
+  const modelJson = model.toJSON();
+  const predictTest = () => ({ yPred: model.predict(Xtest!.X, Xtest!.nRows), ...(model.predictProba ? { proba: model.predictProba(Xtest!.X, Xtest!.nRows) } : {}) });
+  const importances = model.featureImportances ? { names: Xtrain.featureNames, values: Array.from(model.featureImportances) } : undefined;
 
   const trainSeconds = (Date.now() - t0) / 1000;
   nodes[modelStep.id] = {
@@ -229,6 +233,7 @@ export async function runTrainPipeline(spec: TrainPipelineSpec, ctx: TaskContext
     rowsTrain: train.nRows,
     rowsTest: test.nRows,
     metrics: { train_loss: lossCurve.length ? lossCurve[lossCurve.length - 1] : null, train_seconds: trainSeconds, features: Xtrain.nFeatures },
+    ...(importances ? { featureImportances: importances } : {}),
     durationMs: Date.now() - t0,
   };
 
@@ -241,7 +246,7 @@ export async function runTrainPipeline(spec: TrainPipelineSpec, ctx: TaskContext
       nodes[ev.id] = { metrics: {}, notes: { all: 'the test part is empty: no holdout metrics' }, durationMs: 0 };
       continue;
     }
-    const out = predictTest!();
+    const out = predictTest();
     if (task === 'classification') {
       const r = evaluateClassification(yTestLabels!, out.yPred as Int32Array, out.proba!, target.classes!, (ev.params as { positiveClass?: string }).positiveClass);
       nodes[ev.id] = { ...r, classes: target.classes!, rowsTest: test.nRows, durationMs: Date.now() - t0 };
@@ -265,7 +270,7 @@ export async function runTrainPipeline(spec: TrainPipelineSpec, ctx: TaskContext
     format: MODEL_ARTIFACT_FORMAT,
     modelId: spec.modelId,
     nodeId: modelStep.id,
-    nodeType: modelStep.type as ModelArtifact['nodeType'],
+    nodeType: modelStep.type,
     task,
     datasetId: spec.dataset.id,
     target: dsParams.target,

@@ -121,7 +121,9 @@ export function planJob(input: PlanInput): PlannedTask[] {
       const split = (steps[1]?.params ?? {}) as { distributed?: 'auto' | 'on' | 'off'; folds?: number };
       const shards = shardRanges(ds.batchCount ?? 1, input.shardBatches ?? 4);
       const mode = split.distributed ?? 'auto';
-      if (steps[1]?.type === 'split' && (mode === 'on' || (mode === 'auto' && shards.length > 1))) {
+      // Models without a data-parallel form train on one executor, reading every shard.
+      const dataParallel = nodeTypeDef(node.type)?.dataParallel === true;
+      if (dataParallel && steps[1]?.type === 'split' && (mode === 'on' || (mode === 'auto' && shards.length > 1))) {
         const group = input.newId('task');
         for (const shard of shards) {
           tasks.push({
