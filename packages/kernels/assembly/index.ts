@@ -16,3 +16,5 @@ export {
 } from "./tree";
 export { mlpForward, mlpEpoch } from "./mlp";
 export { sumF32, firstNonFiniteF32 } from "./reduce";
+export { sigmoidPairs, softmaxRows } from "./proba";
+export { gnbMoments, gnbJointLogLik } from "./naive-bayes";

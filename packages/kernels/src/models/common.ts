@@ -1,5 +1,5 @@
 import { check, throwIfAborted } from '../errors.js';
-import type { Arena } from '../wasm/runtime.js';
+import { sharedArena, type Arena } from '../wasm/runtime.js';
 
 /** Progress reported once per epoch (L-BFGS iteration or SGD pass). `loss` is the training objective. */
 export interface EpochEvent {
@@ -106,4 +106,19 @@ export function checkLabels(y: Int32Array, nRows: number, what: string, nClasses
   check(Number.isInteger(k) && k >= 2, `${what}: need at least 2 classes, got ${k} (labels must be 0..K-1; pass nClasses if a class is absent)`);
   check(max < k, `${what}: label ${max} is out of range for nClasses = ${k}`);
   return k;
+}
+
+/**
+ * Probabilities from scores, computed in wasm (the JS engine's Math.exp differs in the last
+ * bit between V8 versions, so Node and the browser would disagree): `binary` -> scores [n]
+ * are logits and the result is [n, 2] (1 - p, p); else scores [n, k] -> row-wise softmax.
+ */
+export function probaFromScores(s: Float64Array, n: number, k: number, binary: boolean): Float64Array {
+  return sharedArena().scoped((a) => {
+    const sp = a.putF64(binary ? s.subarray(0, n) : s.subarray(0, n * k));
+    const op = binary ? a.alloc(n * 16) : sp;
+    if (binary) a.k.sigmoidPairs(sp, n, op);
+    else a.k.softmaxRows(sp, n, k, op);
+    return Float64Array.from(a.f64(op, binary ? 2 * n : n * k));
+  });
 }

@@ -1,5 +1,6 @@
 import { KernelError, check, throwIfAborted } from '../errors.js';
-import { FitHooks, checkLabels, checkMatrix } from './common.js';
+import { sharedArena } from '../wasm/runtime.js';
+import { FitHooks, checkLabels, checkShape, probaFromScores, putMatrix } from './common.js';
 
 /** Options for `GaussianNB.fit`. */
 export interface GaussianNBOptions {
@@ -59,38 +60,23 @@ export class GaussianNB {
    */
   static fit(X: Float32Array, nRows: number, nFeatures: number, y: Int32Array, opts: GaussianNBOptions = {}, hooks?: FitHooks): GaussianNB {
     throwIfAborted(hooks?.signal, 'GaussianNB.fit');
-    checkMatrix(X, nRows, nFeatures, 'GaussianNB.fit');
+    checkShape(X, nRows, nFeatures, 'GaussianNB.fit');
     const k = checkLabels(y, nRows, 'GaussianNB.fit', opts.nClasses);
     const vs = opts.varSmoothing ?? 1e-9;
     check(Number.isFinite(vs) && vs >= 0, `GaussianNB.fit: varSmoothing must be >= 0, got ${vs}`);
     const d = nFeatures;
-    const count = new Float64Array(k);
-    const theta = new Float64Array(k * d);
-    const variance = new Float64Array(k * d);
-    const gmean = new Float64Array(d);
-    for (let i = 0; i < nRows; i++) {
-      const c = y[i];
-      count[c]++;
-      const o = c * d;
-      const r = i * d;
-      for (let j = 0; j < d; j++) {
-        theta[o + j] += X[r + j];
-        gmean[j] += X[r + j];
-      }
-    }
-    for (let c = 0; c < k; c++) if (count[c] > 0) for (let j = 0; j < d; j++) theta[c * d + j] /= count[c];
-    for (let j = 0; j < d; j++) gmean[j] /= nRows;
-    const gvar = new Float64Array(d);
-    for (let i = 0; i < nRows; i++) {
-      const o = y[i] * d;
-      const r = i * d;
-      for (let j = 0; j < d; j++) {
-        const t = X[r + j] - theta[o + j];
-        variance[o + j] += t * t;
-        const g = X[r + j] - gmean[j];
-        gvar[j] += g * g;
-      }
-    }
+    // moments in wasm (two SIMD passes, float64 sums in row order)
+    const { count, theta, variance, gvar } = sharedArena().scoped((a) => {
+      const xp = putMatrix(a, X, nRows, nFeatures, 'GaussianNB.fit');
+      const yp = a.putI32(y);
+      const cp = a.alloc(k * 8);
+      const tp = a.alloc(k * d * 8);
+      const vp = a.alloc(k * d * 8);
+      const gmp = a.alloc(d * 8);
+      const gvp = a.alloc(d * 8);
+      a.k.gnbMoments(xp, yp, nRows, d, k, cp, tp, vp, gmp, gvp);
+      return { count: Float64Array.from(a.f64(cp, k)), theta: Float64Array.from(a.f64(tp, k * d)), variance: Float64Array.from(a.f64(vp, k * d)), gvar: Float64Array.from(a.f64(gvp, d)) };
+    });
     let maxVar = 0;
     for (let j = 0; j < d; j++) maxVar = Math.max(maxVar, gvar[j] / nRows);
     const eps = vs * maxVar;
@@ -128,45 +114,23 @@ export class GaussianNB {
 
   /** Unnormalised log P(c) + log P(x | c): Float64Array [nRows, K]. */
   jointLogLikelihood(X: Float32Array, nRows: number): Float64Array {
-    checkMatrix(X, nRows, this.nFeatures, 'GaussianNB.predict');
     const d = this.nFeatures;
     const k = this.nClasses;
-    const base = new Float64Array(k);
-    const inv = new Float64Array(k * d);
-    for (let c = 0; c < k; c++) {
-      let s = 0;
-      for (let j = 0; j < d; j++) {
-        s += Math.log(2 * Math.PI * this.var[c * d + j]);
-        inv[c * d + j] = 0.5 / this.var[c * d + j];
-      }
-      base[c] = Math.log(this.classPrior[c]) - 0.5 * s;
-    }
-    const out = new Float64Array(nRows * k);
-    for (let i = 0; i < nRows; i++) {
-      for (let c = 0; c < k; c++) {
-        let s = base[c];
-        for (let j = 0; j < d; j++) {
-          const t = X[i * d + j] - this.theta[c * d + j];
-          s -= t * t * inv[c * d + j];
-        }
-        out[i * k + c] = s;
-      }
-    }
-    return out;
+    return sharedArena().scoped((a) => {
+      const xp = putMatrix(a, X, nRows, d, 'GaussianNB.predict');
+      const pp = a.putF64(this.classPrior);
+      const tp = a.putF64(this.theta);
+      const vp = a.putF64(this.var);
+      const sp = a.alloc(k * (d + 1) * 8);
+      const op = a.alloc(nRows * k * 8);
+      a.k.gnbJointLogLik(xp, nRows, d, k, pp, tp, vp, sp, op);
+      return Float64Array.from(a.f64(op, nRows * k));
+    });
   }
 
   /** Class probabilities: Float64Array [nRows, K], rows sum to 1. */
   predictProba(X: Float32Array, nRows: number): Float64Array {
-    const jl = this.jointLogLikelihood(X, nRows);
-    const k = this.nClasses;
-    for (let i = 0; i < nRows; i++) {
-      let m = -Infinity;
-      for (let c = 0; c < k; c++) m = Math.max(m, jl[i * k + c]);
-      let s = 0;
-      for (let c = 0; c < k; c++) s += jl[i * k + c] = Math.exp(jl[i * k + c] - m);
-      for (let c = 0; c < k; c++) jl[i * k + c] /= s;
-    }
-    return jl;
+    return probaFromScores(this.jointLogLikelihood(X, nRows), nRows, this.nClasses, false);
   }
 
   /** Predicted class indices: Int32Array [nRows]. */

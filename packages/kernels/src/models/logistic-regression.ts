@@ -2,7 +2,7 @@ import { Arena, sharedArena } from '../wasm/runtime.js';
 import { KernelError, check } from '../errors.js';
 import { lbfgs } from '../optim/lbfgs.js';
 import { splitmix32 } from '../split/hash.js';
-import { EpochEvent, FitHooks, checkLabels, checkShape, driveAsync, driveSync, putMatrix } from './common.js';
+import { EpochEvent, FitHooks, checkLabels, checkShape, driveAsync, driveSync, probaFromScores, putMatrix } from './common.js';
 import { makeLossGrad } from './logistic-loss.js';
 
 /** Options for `LogisticRegression.fit`. */
@@ -141,25 +141,7 @@ export class LogisticRegression {
   /** Class probabilities: Float64Array [nRows, nClasses] row-major, rows sum to 1. */
   predictProba(X: Float32Array, nRows: number): Float64Array {
     const s = this.decisionFunction(X, nRows);
-    const k = this.nClasses;
-    const out = new Float64Array(nRows * k);
-    if (k === 2) {
-      for (let i = 0; i < nRows; i++) {
-        const z = s[i];
-        const p1 = z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
-        out[2 * i] = 1 - p1;
-        out[2 * i + 1] = p1;
-      }
-      return out;
-    }
-    for (let i = 0; i < nRows; i++) {
-      let zmax = -Infinity;
-      for (let c = 0; c < k; c++) zmax = Math.max(zmax, s[i * k + c]);
-      let se = 0;
-      for (let c = 0; c < k; c++) se += out[i * k + c] = Math.exp(s[i * k + c] - zmax);
-      for (let c = 0; c < k; c++) out[i * k + c] /= se;
-    }
-    return out;
+    return probaFromScores(s, nRows, this.nClasses, this.nClasses === 2);
   }
 
   /** Predicted class indices: Int32Array [nRows] (argmax of probability; ties -> lowest index). */

@@ -29,6 +29,12 @@ export interface KernelExports {
   scaleColumn(vp: number, mp: number, n: number, mean: number, invScale: number, outp: number): void;
   fillMissing(vp: number, mp: number, n: number, fill: number, outp: number): void;
   sumF32(xp: number, n: number): number;
+  // probability heads (assembly/proba.ts)
+  sigmoidPairs(sp: number, n: number, outp: number): void;
+  softmaxRows(sp: number, n: number, k: number, outp: number): void;
+  // Gaussian naive Bayes (assembly/naive-bayes.ts)
+  gnbMoments(xp: number, yp: number, n: number, d: number, k: number, countp: number, thetap: number, varp: number, gmeanp: number, gvarp: number): void;
+  gnbJointLogLik(xp: number, n: number, d: number, k: number, priorp: number, thetap: number, varp: number, scratchp: number, outp: number): void;
   firstNonFiniteF32(xp: number, n: number): number;
   // k-means (assembly/kmeans.ts)
   rowSqNorms(xp: number, n: number, d: number, outp: number): void;

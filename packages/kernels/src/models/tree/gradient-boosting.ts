@@ -1,6 +1,6 @@
 import { Arena, sharedArena } from '../../wasm/runtime.js';
 import { KernelError, check } from '../../errors.js';
-import { EpochEvent, FitHooks, checkLabels, driveAsync, driveSync } from '../common.js';
+import { EpochEvent, FitHooks, checkLabels, driveAsync, driveSync, probaFromScores } from '../common.js';
 import { argmaxRows } from '../gaussian-nb.js';
 import { Rng, subSeed } from '../rng.js';
 import { binInto, fitBins } from './binning.js';
@@ -277,24 +277,7 @@ export class GradientBoostingClassifier extends BoostBase {
   /** Class probabilities: Float64Array [nRows, K]. */
   predictProba(X: Float32Array, nRows: number): Float64Array {
     const m = this.decisionFunction(X, nRows);
-    const k = this.nClasses;
-    const out = new Float64Array(nRows * k);
-    if (this.objective === 'binary:logistic') {
-      for (let i = 0; i < nRows; i++) {
-        const p1 = 1 / (1 + Math.exp(-m[i]));
-        out[2 * i] = 1 - p1;
-        out[2 * i + 1] = p1;
-      }
-      return out;
-    }
-    for (let i = 0; i < nRows; i++) {
-      let mx = -Infinity;
-      for (let c = 0; c < k; c++) mx = Math.max(mx, m[i * k + c]);
-      let s = 0;
-      for (let c = 0; c < k; c++) s += out[i * k + c] = Math.exp(m[i * k + c] - mx);
-      for (let c = 0; c < k; c++) out[i * k + c] /= s;
-    }
-    return out;
+    return probaFromScores(m, nRows, this.nClasses, this.objective === 'binary:logistic');
   }
 
   /** Predicted class indices: Int32Array [nRows]. */
