@@ -5,7 +5,9 @@
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import cors from 'cors';
-import { rateLimit } from 'express-rate-limit';
+import { rateLimit, type Store } from 'express-rate-limit';
+import { RedisStore } from 'rate-limit-redis';
+import { RedisFanOut } from '@weft/common';
 import { WeftError } from '@weft/proto';
 import type { ApiDeps } from './deps.js';
 import { errorHandler, notFoundHandler } from './errors.js';
@@ -28,8 +30,50 @@ export interface AppOptions {
   rateLimitPerMinute?: number;
 }
 
+/**
+ * rate-limit-redis, made to recover by itself: its Lua script SHAs are loaded once at init,
+ * so a load that failed while Redis was away would fail every later request; here a failed
+ * command reloads them (quietly), and the request gets 503 REDIS_UNAVAILABLE meanwhile.
+ */
+class RecoveringRedisStore extends RedisStore {
+  private reload(): void {
+    const inc = this.loadIncrementScript();
+    const get = this.loadGetScript();
+    inc.catch(() => undefined);
+    get.catch(() => undefined);
+    this.incrementScriptSha = inc;
+    this.getScriptSha = get;
+  }
+  override async init(options: Parameters<RedisStore['init']>[0]): Promise<void> {
+    await super.init(options).catch(() => this.reload());
+  }
+  override async increment(key: string): ReturnType<RedisStore['increment']> {
+    try {
+      return await super.increment(key);
+    } catch (err) {
+      this.reload();
+      throw err;
+    }
+  }
+}
+
+/**
+ * The rate-limit store: shared by every api replica in Redis when REDIS_URL is set (over the
+ * fan-out's command connection), else in process memory.
+ */
+export function rateLimitStore(deps: ApiDeps, name: string): Store | undefined {
+  if (!(deps.fanOut instanceof RedisFanOut)) return undefined;
+  const redis = deps.fanOut.pub;
+  return new RecoveringRedisStore({
+    prefix: `${deps.fanOut.prefix}rl:${name}:`,
+    sendCommand: (command: string, ...args: string[]) => redis.call(command, ...args) as never,
+  });
+}
+
 /** Paths where credentials are tried: limited per IP by WEFT_AUTH_RATE_LIMIT_PER_MINUTE. */
 const CREDENTIAL_PATHS = ['/api/auth/signup', '/api/auth/login', '/api/auth/refresh', '/api/auth/oidc'];
+
+const optStore = (store: Store | undefined): { store?: Store } => (store ? { store } : {});
 
 /** Builds the Express app over `deps`; `routes` lists every documented route. */
 export function createApp(deps: ApiDeps, opts: AppOptions = {}): { app: Express; routes: RouteSpec[] } {
@@ -56,7 +100,14 @@ export function createApp(deps: ApiDeps, opts: AppOptions = {}): { app: Express;
     next(new WeftError('RATE_LIMITED', 'Too many requests: slow down and retry shortly'));
   app.use(
     CREDENTIAL_PATHS,
-    rateLimit({ windowMs: 60_000, limit: deps.cfg.authRateLimitPerMinute, standardHeaders: 'draft-8', legacyHeaders: false, handler: limited() }),
+    rateLimit({
+      windowMs: 60_000,
+      limit: deps.cfg.authRateLimitPerMinute,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      handler: limited(),
+      ...optStore(rateLimitStore(deps, 'auth')),
+    }),
   );
   app.use(
     '/api',
@@ -66,6 +117,7 @@ export function createApp(deps: ApiDeps, opts: AppOptions = {}): { app: Express;
       standardHeaders: 'draft-8',
       legacyHeaders: false,
       handler: (_req, _res, next) => next(new WeftError('RATE_LIMITED', 'Too many requests: slow down and retry shortly')),
+      ...optStore(rateLimitStore(deps, 'ip')),
     }),
   );
   app.use(express.json({ limit: JSON_BODY_LIMIT_BYTES }));

@@ -5,7 +5,24 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { z } from 'zod';
 import { WeftError } from '@weft/proto';
-import type { Logger } from '@weft/common';
+import { FanOutUnavailableError, isDatabaseUnavailable, type Logger } from '@weft/common';
+
+/** Messages of ioredis (and rate-limit-redis) errors raised while Redis is unreachable. */
+const REDIS_DOWN_RE = /Connection is closed|Reached the max retries per request limit|Stream isn't writeable|enableOfflineQueue|REDIS_UNAVAILABLE/i;
+
+/**
+ * True when `err` (or one of its causes) means Redis is unreachable: a FanOutUnavailableError,
+ * ioredis's MaxRetriesPerRequestError, or a command rejected because the connection is closed.
+ */
+export function isRedisUnavailable(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof FanOutUnavailableError) return true;
+    const x = e as { name?: string; message?: string; code?: string };
+    if (x.name === 'MaxRetriesPerRequestError' || x.code === 'REDIS_UNAVAILABLE') return true;
+    if (typeof x.message === 'string' && REDIS_DOWN_RE.test(x.message)) return true;
+  }
+  return false;
+}
 
 /** Converts zod issues into the `details` of a VALIDATION_FAILED error. */
 export function zodIssues(err: z.ZodError): Array<{ path: string; message: string; code: string }> {
@@ -24,6 +41,9 @@ export function validationError(where: string, err: z.ZodError): WeftError {
 export function toWeftError(err: unknown): WeftError {
   if (err instanceof WeftError) return err;
   if (err instanceof z.ZodError) return validationError('body', err);
+  // Backends away: 503 with a stable code; the pool / ioredis reconnect by themselves.
+  if (isRedisUnavailable(err)) return new WeftError('REDIS_UNAVAILABLE', 'Redis is unreachable: retry shortly');
+  if (isDatabaseUnavailable(err)) return new WeftError('DATABASE_UNAVAILABLE', 'The database is unreachable: retry shortly');
   const e = err as { type?: string; status?: number; statusCode?: number; message?: string } | undefined;
   // body-parser errors carry a `type` and a 4xx status.
   if (e?.type === 'entity.too.large') return new WeftError('PAYLOAD_TOO_LARGE', 'Request body is too large');
@@ -40,12 +60,14 @@ export function toWeftError(err: unknown): WeftError {
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const we = toWeftError(err);
-    if (we.httpStatus >= 500 && we.code !== 'UNAVAILABLE') log.error({ err, method: req.method, url: req.originalUrl }, 'request failed');
+    if (we.httpStatus === 503) log.warn({ code: we.code, err: (err as Error)?.message, method: req.method, url: req.originalUrl }, 'request failed: backend unavailable');
+    else if (we.httpStatus >= 500) log.error({ err, method: req.method, url: req.originalUrl }, 'request failed');
     if (res.headersSent) {
       res.end();
       return;
     }
     if (we.httpStatus === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="weft"');
+    if (we.httpStatus === 503) res.setHeader('Retry-After', '2');
     res.status(we.httpStatus).json(we.toEnvelope());
   };
 }

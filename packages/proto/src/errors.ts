@@ -21,6 +21,10 @@ export const ERROR_CODES = {
   QUOTA_EXCEEDED: { http: 402, retryable: false },
   INTERNAL: { http: 500, retryable: true },
   UNAVAILABLE: { http: 503, retryable: true },
+  /** PostgreSQL (or the embedded database) did not answer; the service reconnects by itself once it is back. */
+  DATABASE_UNAVAILABLE: { http: 503, retryable: true },
+  /** Redis did not answer; the service reconnects by itself once it is back. */
+  REDIS_UNAVAILABLE: { http: 503, retryable: true },
   // CSV ingest
   CSV_EMPTY: { http: 400, retryable: false },
   CSV_NO_ROWS: { http: 400, retryable: false },

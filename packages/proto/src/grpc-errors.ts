@@ -29,6 +29,8 @@ export function grpcStatusForCode(code: ErrorCode): GrpcStatus {
     case 'QUOTA_EXCEEDED':
       return GrpcStatus.RESOURCE_EXHAUSTED;
     case 'UNAVAILABLE':
+    case 'DATABASE_UNAVAILABLE':
+    case 'REDIS_UNAVAILABLE':
       return GrpcStatus.UNAVAILABLE;
     case 'CONFLICT':
       return GrpcStatus.ALREADY_EXISTS;
