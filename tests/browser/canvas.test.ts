@@ -11,6 +11,7 @@ import { ROOT, startCluster, type Cluster } from '../helpers/cluster';
 import { connect, dropNode, edgeCount, inspector, launchBrowser, node, select, shot } from './browser';
 
 const PENGUINS = path.join(ROOT, 'examples', 'datasets', 'penguins.csv');
+const DIABETES = path.join(ROOT, 'examples', 'datasets', 'diabetes.csv');
 
 describe('web canvas (Chromium)', function () {
   this.timeout(300_000);
@@ -237,8 +238,13 @@ describe('web canvas (Chromium)', function () {
     await err.waitFor({ timeout: 120_000 });
     assert.match(await err.innerText(), /MISSING_VALUES_REACH_MODEL/);
     assert.equal(await node(page, ids.model!).locator('.wnode').getAttribute('data-run-state'), 'failed');
-    // The other nodes of the failed pipeline are marked stopped, not blamed.
-    assert.equal(await node(page, ids.split!).locator('.wnode').getAttribute('data-run-state'), 'stopped');
+    // Only the node at fault is failed (the scheduler blames it by id): the pipeline's other
+    // nodes are cancelled, not blamed.
+    const states: Record<string, string | null> = {};
+    for (const [key, id] of Object.entries(ids)) if (key !== 'impute') states[key] = await node(page, id).locator('.wnode').getAttribute('data-run-state');
+    assert.deepEqual(Object.entries(states).filter(([, st]) => st === 'failed').map(([k]) => k), ['model'], `node states ${JSON.stringify(states)}`);
+    assert.equal(states.split, 'cancelled', 'cancelled by the node_state events, not "stopped" by parsing the message');
+    assert.equal(await page.locator('.wnode[data-run-state="failed"]').count(), 1);
     await inspector(page).getByText('MISSING_VALUES_REACH_MODEL').first().waitFor();
     await shot(page, '11-canvas-failed');
   });
@@ -261,6 +267,61 @@ describe('web canvas (Chromium)', function () {
     await rows.nth(1).waitFor();
     assert.match(await rows.nth(0).innerText(), /failed[\s\S]*MISSING_VALUES_REACH_MODEL/);
     await shot(page, '12b-jobs-with-failure');
+  });
+
+  it('runs a regression (diabetes, linear regression) with residuals vs predicted, and shows a gradient boosting model’s feature importances', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Datasets', exact: true }).click();
+    await page.locator('input[type=file][aria-label="Upload CSV"]').setInputFiles(DIABETES);
+    await page.getByRole('heading', { name: 'diabetes' }).waitFor({ timeout: 30_000 });
+    const diabetesId = decodeURIComponent(new URL(page.url()).hash.split('/')[2] ?? '');
+    assert.match(diabetesId, /^ds_/);
+
+    // The example workflow, on the uploaded dataset, plus a small gradient boosting model.
+    const graph = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', 'workflows', 'diabetes.json'), 'utf8')) as {
+      name: string;
+      nodes: Array<{ id: string; type: string; params: Record<string, unknown>; position: { x: number; y: number } }>;
+      edges: Array<{ source: string; target: string }>;
+    };
+    graph.name = 'Diabetes regression';
+    graph.nodes.find((n) => n.type === 'dataset')!.params.datasetId = diabetesId;
+    graph.nodes.push(
+      { id: 'gbm', type: 'gradient_boosting_regressor', params: { nEstimators: 20, maxDepth: 3, learningRate: 0.3 }, position: { x: 880, y: 200 } },
+      { id: 'evaluate_gbm', type: 'evaluate', params: {}, position: { x: 1100, y: 200 } },
+    );
+    graph.edges.push({ source: 'scale', target: 'gbm' }, { source: 'gbm', target: 'evaluate_gbm' });
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Canvas', exact: true }).click();
+    await page.locator('input[type=file][aria-label="Import workflow file"]').setInputFiles({ name: 'diabetes.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(graph)) });
+    await node(page, 'gbm').waitFor();
+    assert.equal(await edgeCount(page), graph.edges.length);
+    await page.getByLabel('Validation status').filter({ hasText: 'Valid' }).waitFor();
+    await page.getByRole('button', { name: 'Run workflow' }).click();
+
+    const r2 = node(page, 'evaluate').locator('[aria-label="r2 of evaluate"] strong');
+    await r2.waitFor({ timeout: 120_000 });
+    assert.ok(Number(await r2.innerText()) > 0.2, `linear regression R² ${await r2.innerText()}`);
+    await node(page, 'evaluate_gbm').locator('[aria-label="r2 of evaluate_gbm"]').waitFor({ timeout: 120_000 });
+
+    // The evaluator of the linear model: R² and a residuals-vs-predicted scatter of every test row.
+    await select(page, 'evaluate');
+    const results = inspector(page).getByRole('tab', { name: 'Results' });
+    if ((await results.getAttribute('aria-selected')) !== 'true') await results.click();
+    await inspector(page).locator('tr[data-metric="r2"]').waitFor();
+    const residuals = inspector(page).getByRole('figure', { name: 'Residuals vs predicted' });
+    await residuals.locator('.recharts-scatter-symbol').first().waitFor();
+    const dots = await residuals.locator('.recharts-scatter-symbol').count();
+    assert.ok(dots > 50 && dots <= 1000, `a dot per test row (${dots})`);
+    await shot(page, '12d-canvas-regression-residuals');
+
+    // The gradient boosting model's own results: feature importances as bars (top 20 at most).
+    await select(page, 'gbm');
+    const gbmResults = inspector(page).getByRole('tab', { name: 'Results' });
+    if ((await gbmResults.getAttribute('aria-selected')) !== 'true') await gbmResults.click();
+    const importance = inspector(page).getByRole('figure', { name: 'Feature importance' });
+    await importance.locator('.recharts-bar-rectangle').first().waitFor();
+    const bars = await importance.locator('.recharts-bar-rectangle').count();
+    assert.ok(bars >= 2 && bars <= 10, `a bar per diabetes feature (${bars})`);
+    await shot(page, '12e-canvas-feature-importance');
   });
 
   it('imports a workflow JSON file and exports the canvas as JSON', async () => {

@@ -16,6 +16,7 @@ import { Backoff, sleep } from './backoff.js';
 import { SchedulerClient } from './client.js';
 import { ProgressThrottle } from './progress-throttle.js';
 import { closeWorkerPool, startTaskRun, type TaskRun } from './task-run.js';
+import type { FailedOutcome } from './errors.js';
 import type { ExecutorHandle, ExecutorOptions, TaskOutcome } from './types.js';
 
 interface HeldTask {
@@ -159,7 +160,16 @@ export class Executor implements ExecutorHandle {
       const report: TaskReport =
         o.kind === 'ok'
           ? { taskId: h.taskId, attempt: h.attempt, executorId: this.executorId, ok: true, resultJson: JSON.stringify(o.result) }
-          : { taskId: h.taskId, attempt: h.attempt, executorId: this.executorId, ok: false, errorCode: o.code, errorMessage: o.message, retryable: o.retryable };
+          : {
+              taskId: h.taskId,
+              attempt: h.attempt,
+              executorId: this.executorId,
+              ok: false,
+              errorCode: o.code,
+              errorMessage: o.message,
+              retryable: o.retryable,
+              ...((o as FailedOutcome).nodeId ? { errorNodeId: (o as FailedOutcome).nodeId } : {}),
+            };
       const backoff = new Backoff(100, 2_000);
       const giveUpAt = Date.now() + Math.max(60_000, this.cfg.leaseTtlMs * 4);
       while (!h.stopped && !this.closed && Date.now() < giveUpAt) {

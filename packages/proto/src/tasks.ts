@@ -181,8 +181,12 @@ export const NodeResultSchema = z.object({
   featureImportances: z.object({ names: z.array(z.string()), values: z.array(z.number()) }).optional(),
   /** Training loss per epoch/iteration. */
   lossCurve: z.array(z.number()).optional(),
+  /** Regression evaluators: a deterministic sample (at most 1,000 test rows) of predictions and residuals (actual − predicted). */
+  residuals: z.object({ predicted: z.array(z.number()), residual: z.array(z.number()) }).optional(),
   /** ROC curve points (binary): false/true positive rates. */
   roc: z.object({ fpr: z.array(z.number()), tpr: z.array(z.number()) }).optional(),
+  /** Precision–recall curve points (binary), by decreasing threshold; at most ~1,000 points. */
+  pr: z.object({ precision: z.array(z.number()), recall: z.array(z.number()) }).optional(),
   warnings: z.array(z.string()).optional(),
   rowsTrain: z.number().int().optional(),
   rowsTest: z.number().int().optional(),

@@ -253,7 +253,12 @@ export async function runTrainPipeline(spec: TrainPipelineSpec, ctx: TaskContext
       modelMetrics = r.metrics;
     } else {
       const m = regressionMetrics(yTestValues!, out.yPred as Float64Array);
-      nodes[ev.id] = { metrics: { r2: m.r2, rmse: m.rmse, mae: m.mae }, rowsTest: test.nRows, durationMs: Date.now() - t0 };
+      nodes[ev.id] = {
+        metrics: { r2: m.r2, rmse: m.rmse, mae: m.mae },
+        residuals: residualSample(yTestValues!, out.yPred as Float64Array),
+        rowsTest: test.nRows,
+        durationMs: Date.now() - t0,
+      };
       modelMetrics = nodes[ev.id].metrics;
     }
   }
@@ -289,6 +294,29 @@ export async function runTrainPipeline(spec: TrainPipelineSpec, ctx: TaskContext
   };
 }
 
+/** Most points of a residuals-vs-predicted sample. */
+export const RESIDUAL_SAMPLE_MAX = 1000;
+
+/**
+ * A deterministic, evenly strided sample (at most `max` rows, in row order) of predictions
+ * and residuals (actual − predicted); rows with a non-finite value are left out.
+ */
+export function residualSample(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, max = RESIDUAL_SAMPLE_MAX): { predicted: number[]; residual: number[] } {
+  const n = Math.min(yTrue.length, yPred.length);
+  const take = Math.min(n, Math.max(0, max));
+  const predicted: number[] = [];
+  const residual: number[] = [];
+  for (let k = 0; k < take; k++) {
+    const i = take === n ? k : Math.floor((k * n) / take);
+    const p = yPred[i]!;
+    const r = yTrue[i]! - p;
+    if (!Number.isFinite(p) || !Number.isFinite(r)) continue;
+    predicted.push(p);
+    residual.push(r);
+  }
+  return { predicted, residual };
+}
+
 /**
  * Holdout classification metrics. Binary metrics are for the positive class: `positiveClass`
  * if given, else the second class in sorted order (as scikit-learn's pos_label=1 on 0/1).
@@ -299,7 +327,7 @@ export function evaluateClassification(
   proba: Float64Array,
   classes: string[],
   positiveClass?: string,
-): Pick<NodeResult, 'metrics' | 'notes' | 'roc'> {
+): Pick<NodeResult, 'metrics' | 'notes' | 'roc' | 'pr'> {
   const K = classes.length;
   let yt = yTrue;
   let yp = yPred;
@@ -338,5 +366,44 @@ export function evaluateClassification(
     },
     ...(Object.keys(notes).length ? { notes } : {}),
     ...(m.roc_curve ? { roc: { fpr: Array.from(m.roc_curve.fpr), tpr: Array.from(m.roc_curve.tpr) } } : {}),
+    ...(K === 2 ? prCurveOrEmpty(yt, pr) : {}),
   };
+}
+
+function prCurveOrEmpty(yTrue: Int32Array, proba: Float64Array): Pick<NodeResult, 'pr'> {
+  const scores = new Float64Array(yTrue.length);
+  for (let i = 0; i < yTrue.length; i++) scores[i] = proba[2 * i + 1]!;
+  const curve = precisionRecallCurve(yTrue, scores);
+  return curve ? { pr: curve } : {};
+}
+
+/**
+ * The binary precision–recall curve of positive-class scores: one point per distinct
+ * threshold (decreasing), starting at recall 0 / precision 1, thinned evenly to at most
+ * `max` points (the last point, all rows positive, is kept). Null without positive rows.
+ */
+export function precisionRecallCurve(yTrue: ArrayLike<number>, scores: ArrayLike<number>, max = 1000): { precision: number[]; recall: number[] } | null {
+  const n = Math.min(yTrue.length, scores.length);
+  const order = Array.from({ length: n }, (_, i) => i).filter((i) => Number.isFinite(scores[i]!));
+  order.sort((a, b) => scores[b]! - scores[a]! || a - b);
+  let positives = 0;
+  for (const i of order) positives += yTrue[i] === 1 ? 1 : 0;
+  if (positives === 0) return null;
+  const precision = [1];
+  const recall = [0];
+  let tp = 0;
+  let fp = 0;
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k]!;
+    if (yTrue[i] === 1) tp++;
+    else fp++;
+    const next = order[k + 1];
+    if (next !== undefined && scores[next] === scores[i]) continue; // ties share a threshold
+    precision.push(tp / (tp + fp));
+    recall.push(tp / positives);
+  }
+  if (precision.length <= max) return { precision, recall };
+  const keep = (j: number) => Math.round((j * (precision.length - 1)) / (max - 1));
+  const idx = Array.from({ length: max }, (_, j) => keep(j));
+  return { precision: idx.map((j) => precision[j]!), recall: idx.map((j) => recall[j]!) };
 }

@@ -105,6 +105,24 @@ describe('scheduler core', () => {
     assert.equal(s.job.errorMessage, 'no features left');
   });
 
+  it('blames only the node at fault of a failed task: its other nodes are cancelled', () => {
+    let s = jobWithTasks(1);
+    [s] = step(s, { type: 'lease_granted', taskId: 'task_0', executorId: 'e1', nowMs: 0 });
+    const ev = { type: 'report_failed', taskId: 'task_0', attempt: 1, executorId: 'e1', errorCode: 'MISSING_VALUES_REACH_MODEL', errorMessage: 'Node "model0": NaN', retryable: false, nowMs: 5 } as const;
+    const nodeStates = (d: Decision) => d.events.flatMap((e) => (e.type === 'node_state' ? [[e.nodeId, e.state, e.type === 'node_state' && e.state === 'failed' ? e.errorMessage : undefined]] : []));
+    const blamed = decide(s, { ...ev, errorNodeId: 'model0' }, policy);
+    assert.equal(blamed.job.state, 'failed');
+    assert.deepEqual(nodeStates(blamed), [
+      ['data', 'cancelled', undefined],
+      ['model0', 'failed', 'Node "model0": NaN'],
+    ]);
+    // No node (or one outside the task) named: every node of the task fails, as before.
+    for (const errorNodeId of [undefined, 'elsewhere']) {
+      const d = decide(s, { ...ev, ...(errorNodeId ? { errorNodeId } : {}) }, policy);
+      assert.deepEqual(nodeStates(d).map(([, st]) => st), ['failed', 'failed']);
+    }
+  });
+
   it('cancels: open tasks cancelled, holder told to cancel, final jobs unchanged', () => {
     let s = jobWithTasks(2);
     [s] = step(s, { type: 'lease_granted', taskId: 'task_0', executorId: 'e1', nowMs: 0 });

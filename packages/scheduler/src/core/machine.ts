@@ -106,9 +106,17 @@ function cancelOpenTasks(d: Draft, nowMs: number, exceptId?: string): void {
   }
 }
 
-/** Fails the job: the failed task's nodes fail, other open tasks are cancelled. */
-function failJob(d: Draft, failed: TaskSnapshot, code: string, message: string, nowMs: number): void {
-  for (const nodeId of failed.nodeIds) d.emit({ type: 'node_state', nodeId, state: 'failed', errorCode: code, errorMessage: message });
+/**
+ * Fails the job: the failed task's nodes fail, other open tasks are cancelled. When the
+ * failure names the node at fault (one of the task's nodes), only that node fails; the
+ * task's other nodes are cancelled.
+ */
+function failJob(d: Draft, failed: TaskSnapshot, code: string, message: string, nowMs: number, errorNodeId?: string): void {
+  const blamed = errorNodeId && failed.nodeIds.includes(errorNodeId) ? errorNodeId : undefined;
+  for (const nodeId of failed.nodeIds) {
+    if (blamed && nodeId !== blamed) d.emit({ type: 'node_state', nodeId, state: 'cancelled' });
+    else d.emit({ type: 'node_state', nodeId, state: 'failed', errorCode: code, errorMessage: message });
+  }
   cancelOpenTasks(d, nowMs, failed.id);
   moveJob(d.job, 'failed');
   d.job.errorCode = code;
@@ -121,7 +129,7 @@ function failJob(d: Draft, failed: TaskSnapshot, code: string, message: string, 
  * A lease ended without a result (expiry, executor lost, retryable failure): re-queue with
  * backoff, or fail the task and the job once `maxAttempts` attempts were used.
  */
-function retryOrExhaust(d: Draft, t: TaskSnapshot, code: string, message: string, policy: CorePolicy, nowMs: number): void {
+function retryOrExhaust(d: Draft, t: TaskSnapshot, code: string, message: string, policy: CorePolicy, nowMs: number, errorNodeId?: string): void {
   const lastExecutor = t.executorId ?? 'none';
   t.errorCode = code;
   t.errorMessage = message;
@@ -142,7 +150,7 @@ function retryOrExhaust(d: Draft, t: TaskSnapshot, code: string, message: string
     `Task ${t.id} (${t.kind}, nodes ${t.nodeIds.join(', ')}) failed ${t.attempt} time(s) out of ${t.maxAttempts} allowed; ` +
     `last executor ${lastExecutor}: ${code}: ${message}. Check that executor's logs (crash, out of memory, or a task ` +
     `longer than the lease without heartbeats).`;
-  failJob(d, t, 'TASK_RETRIES_EXHAUSTED', msg, nowMs);
+  failJob(d, t, 'TASK_RETRIES_EXHAUSTED', msg, nowMs, errorNodeId);
 }
 
 function completeIfDone(d: Draft, nowMs: number): void {
@@ -326,7 +334,7 @@ export function decide(state: JobWithTasks, event: CoreEvent, policy: CorePolicy
       }
       d.wake = true;
       if (event.retryable) {
-        retryOrExhaust(d, t, event.errorCode, event.errorMessage, policy, now);
+        retryOrExhaust(d, t, event.errorCode, event.errorMessage, policy, now, event.errorNodeId);
         return d.done();
       }
       moveTask(t, 'failed');
@@ -336,7 +344,7 @@ export function decide(state: JobWithTasks, event: CoreEvent, policy: CorePolicy
       t.finishedAtMs = now;
       d.touch(t);
       d.emit(taskStateEvent(t));
-      failJob(d, t, event.errorCode, event.errorMessage, now);
+      failJob(d, t, event.errorCode, event.errorMessage, now, event.errorNodeId);
       return d.done();
     }
     case 'lease_expired': {

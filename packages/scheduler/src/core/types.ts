@@ -73,6 +73,8 @@ export type CoreEvent =
       errorCode: string;
       errorMessage: string;
       retryable: boolean;
+      /** The workflow node at fault, when the failure is node-specific. */
+      errorNodeId?: string;
       nowMs: number;
     }
   | { type: 'lease_expired'; taskId: string; nowMs: number }

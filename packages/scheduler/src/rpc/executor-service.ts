@@ -58,7 +58,7 @@ function reportEvent(req: TaskReport__Output, nowMs: number): CoreEvent {
     return { type: 'report_failed', ...base, errorCode: 'INTERNAL', errorMessage: `executor ${req.executorId} sent an invalid task result`, retryable: true };
   }
   const code = isErrorCode(req.errorCode) ? req.errorCode : 'INTERNAL';
-  return { type: 'report_failed', ...base, errorCode: code, errorMessage: req.errorMessage || code, retryable: req.retryable };
+  return { type: 'report_failed', ...base, errorCode: code, errorMessage: req.errorMessage || code, retryable: req.retryable, ...(req.errorNodeId ? { errorNodeId: req.errorNodeId } : {}) };
 }
 
 /** Builds the ExecutorService implementation. */

@@ -1,11 +1,12 @@
 /**
- * Everything one node produced: metrics, confusion matrix, ROC curve, training loss, and a
- * note on the plots the api does not report yet.
+ * Everything one node produced: metrics, confusion matrix, ROC curve, training loss,
+ * precision–recall curve, residuals vs predicted (regression), feature importance (tree
+ * models), and a note on the plots a result does not have.
  */
 import type { NodeResult } from '../api/types';
 import { Badge } from '../ui/kit';
 import { fmtDuration } from '../ui/format';
-import { LossChart, RocChart } from './Charts';
+import { FeatureImportanceChart, LossChart, PrChart, ResidualsChart, RocChart } from './Charts';
 import { ConfusionMatrix } from './ConfusionMatrix';
 import { MetricsTable } from './MetricsTable';
 
@@ -25,7 +26,10 @@ export function ResultsView({ result, lossCurve, title }: { result: NodeResult; 
       <MetricsTable result={result} label={title ? `Metrics of ${title}` : 'Metrics'} />
       {Array.isArray(cm) && <ConfusionMatrix matrix={cm as number[][]} classes={result.classes} />}
       {result.roc && <RocChart fpr={result.roc.fpr} tpr={result.roc.tpr} auc={result.metrics?.roc_auc as number | null | undefined} />}
+      {result.pr && result.pr.recall.length > 1 && <PrChart precision={result.pr.precision} recall={result.pr.recall} />}
       {loss && loss.length > 1 && <LossChart loss={loss} />}
+      {result.residuals && result.residuals.predicted.length > 0 && <ResidualsChart predicted={result.residuals.predicted} residual={result.residuals.residual} rowsTest={result.rowsTest} />}
+      {result.featureImportances && result.featureImportances.names.length > 0 && <FeatureImportanceChart names={result.featureImportances.names} values={result.featureImportances.values} />}
       {result.warnings && result.warnings.length > 0 && (
         <ul className="note note-warning">
           {result.warnings.map((w, i) => (
@@ -42,13 +46,9 @@ export function ResultsView({ result, lossCurve, title }: { result: NodeResult; 
           ))}
         </ul>
       )}
-      {isEvaluation && (
-        <p className="muted small unavailable">
-          {isRegression ? 'Residuals-vs-predicted' : 'Precision–recall curve'} and feature importance are not reported by the api yet.
-          {!result.roc && !isRegression && ' The ROC curve is drawn for binary targets only.'}
-        </p>
-      )}
-      {!result.metrics && !loss && !cm && <p className="muted small">This node reports no metrics.</p>}
+      {isEvaluation && !isRegression && !result.roc && <p className="muted small unavailable">ROC and precision–recall curves are drawn for binary targets only.</p>}
+      {isRegression && !result.residuals && <p className="muted small unavailable">Residuals were not reported for this run.</p>}
+      {!result.metrics && !loss && !cm && !result.featureImportances && <p className="muted small">This node reports no metrics.</p>}
     </div>
   );
 }

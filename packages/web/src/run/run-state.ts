@@ -1,8 +1,11 @@
 /**
  * Per-node run state from job events (pure, so it is easy to test and to replay):
  * node_state, progress, node_result and task_state events update one node's RunView.
- * A failed task fails all its nodes with one message; when that message names the node at
- * fault (`Node "model": …`) only that node shows the error and the others show "stopped".
+ * When a pipeline task fails, the scheduler fails only the node at fault (with the error)
+ * and cancels the task's other nodes, so node_state events say it all. Older schedulers
+ * (or failures without a node) fail all the task's nodes with one message: when that
+ * message names one of them (`Node "model": …`) only that node shows the error and the
+ * others show "stopped" (the fallback).
  */
 import type { JobDoc, JobEventDoc } from '../api/types';
 import type { RunView } from '../canvas/model';
@@ -17,11 +20,17 @@ export function blamedNode(message: string | undefined, among: string[]): string
   return m && among.includes(m[1]!) ? m[1] : undefined;
 }
 
+const stoppedBy = (prev: RunView | undefined, blamed: string): RunView => ({ ...prev, state: 'stopped', active: false, message: `Stopped: node "${blamed}" failed` });
+
 export function applyEvent(runs: RunMap, e: JobEventDoc): RunMap {
   switch (e.type) {
     case 'node_state': {
       const prev = runs[e.nodeId];
-      if (prev?.state === 'stopped' && e.state === 'failed') return runs;
+      if (e.state === 'failed') {
+        // Fallback: a failure that names another node of the run does not blame this one.
+        const blamed = blamedNode(e.errorMessage, Object.keys(runs));
+        if (blamed && blamed !== e.nodeId) return { ...runs, [e.nodeId]: stoppedBy(prev, blamed) };
+      }
       const next: RunView = { ...prev, state: e.state };
       if (e.state !== 'running') next.active = false;
       if (e.state === 'failed') {
@@ -31,18 +40,7 @@ export function applyEvent(runs: RunMap, e: JobEventDoc): RunMap {
       return { ...runs, [e.nodeId]: next };
     }
     case 'task_state': {
-      if (e.state === 'failed') {
-        const blamed = blamedNode(e.errorMessage, e.nodeIds);
-        if (!blamed) return runs;
-        const out = { ...runs };
-        for (const id of e.nodeIds) {
-          out[id] =
-            id === blamed
-              ? { ...out[id], state: 'failed', active: false, errorCode: e.errorCode ?? 'FAILED', errorMessage: e.errorMessage ?? '' }
-              : { ...out[id], state: 'stopped', active: false, message: `Stopped: node "${blamed}" failed` };
-        }
-        return out;
-      }
+      // A failed task's node states come as node_state events (failed / cancelled).
       if (e.state === 'pending' && e.attempt > 1) {
         const out = { ...runs };
         for (const id of e.nodeIds) out[id] = { ...out[id], state: 'queued', active: false, attempt: e.attempt };
@@ -90,13 +88,20 @@ export function runsFromJob(job: JobDoc, previous: RunMap = {}): RunMap {
     cancelled: 'cancelled',
   };
   for (const t of job.tasks) {
-    const blamed = t.state === 'failed' ? blamedNode(t.errorMessage ?? undefined, t.nodeIds) : undefined;
+    // Node states of a failed task already set by node_state events (the node at fault
+    // failed, the others cancelled) are kept; else the message says which node is at fault.
+    const live = t.state === 'failed' && t.nodeIds.some((id) => out[id]?.state === 'failed' || out[id]?.state === 'cancelled' || out[id]?.state === 'stopped');
+    const blamed = t.state === 'failed' && !live ? blamedNode(t.errorMessage ?? undefined, t.nodeIds) : undefined;
     for (const id of t.nodeIds) {
       const prev = out[id];
       let state = taskToNode[t.state] ?? 'queued';
       if (prev && prev.state !== 'queued' && prev.state !== 'running' && state === 'running') state = prev.state;
-      if (t.state === 'failed' && blamed && id !== blamed) {
-        out[id] = { ...prev, state: 'stopped', active: false, message: `Stopped: node "${blamed}" failed` };
+      if (live && prev && (prev.state === 'failed' || prev.state === 'cancelled' || prev.state === 'stopped')) {
+        out[id] = { ...prev, active: false };
+      } else if (t.state === 'failed' && blamed && id !== blamed) {
+        out[id] = stoppedBy(prev, blamed);
+      } else if (t.state === 'failed' && live) {
+        out[id] = { ...prev, state: 'cancelled', active: false };
       } else if (t.state === 'failed') {
         out[id] = { ...prev, state: 'failed', active: false, errorCode: t.errorCode ?? job.errorCode ?? 'FAILED', errorMessage: t.errorMessage ?? job.errorMessage ?? '' };
       } else {

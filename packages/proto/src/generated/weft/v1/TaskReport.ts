@@ -11,6 +11,7 @@ export interface TaskReport {
   'errorCode'?: (string);
   'errorMessage'?: (string);
   'retryable'?: (boolean);
+  'errorNodeId'?: (string);
 }
 
 export interface TaskReport__Output {
@@ -22,4 +23,5 @@ export interface TaskReport__Output {
   'errorCode': (string);
   'errorMessage': (string);
   'retryable': (boolean);
+  'errorNodeId': (string);
 }
