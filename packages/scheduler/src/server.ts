@@ -12,6 +12,7 @@ import { jobService } from './rpc/job-service.js';
 import { EventHub } from './store/hub.js';
 import { JobStore } from './store/job-store.js';
 import { Sweeper } from './sweeper.js';
+import { RenewalReceipts } from './renewals.js';
 
 export interface SchedulerOptions {
   /** Address to bind; default: the host of WEFT_SCHEDULER_URL when loopback, else 0.0.0.0. */
@@ -52,7 +53,8 @@ export async function startScheduler(cfg: Config, opts: SchedulerOptions = {}): 
   const store = new JobStore(db, { leaseTtlMs: cfg.leaseTtlMs, retryBackoffMs: cfg.retryBackoffMs, sketchSize: dist.sketchSize }, hub, log, opts.debugInvariants ?? false);
   const dispatcher = new Dispatcher(store, log, clock);
   hub.onWake(() => dispatcher.pump());
-  const sweeper = new Sweeper(store, () => dispatcher.pump(), log, clock, opts.sweepIntervalMs ?? 500);
+  const renewals = new RenewalReceipts();
+  const sweeper = new Sweeper(store, () => dispatcher.pump(), log, clock, opts.sweepIntervalMs ?? 500, renewals, cfg.leaseTtlMs);
 
   const liveStreams = new Set<() => void>();
   const trackStream = (end: () => void) => {
@@ -63,7 +65,7 @@ export async function startScheduler(cfg: Config, opts: SchedulerOptions = {}): 
   const proto = loadWeftProto();
   const server = new grpc.Server(GRPC_CHANNEL_OPTIONS);
   server.addService(proto.weft.v1.JobService.service, jobService({ cfg, store, hub, log, clock, trackStream }));
-  server.addService(proto.weft.v1.ExecutorService.service, executorService({ cfg, store, dispatcher, log, clock }));
+  server.addService(proto.weft.v1.ExecutorService.service, executorService({ cfg, store, dispatcher, log, clock, renewals }));
 
   const host = opts.host ?? defaultHost(cfg);
   const wantPort = opts.port ?? schedulerBindPort(cfg);

@@ -5,6 +5,7 @@
  */
 import type { Logger } from '@weft/common';
 import type { JobStore } from './store/job-store.js';
+import type { RenewalReceipts } from './renewals.js';
 
 export class Sweeper {
   private timer: NodeJS.Timeout | null = null;
@@ -16,6 +17,8 @@ export class Sweeper {
     private readonly log: Logger,
     private readonly clock: () => number = Date.now,
     private readonly intervalMs = 500,
+    private readonly renewals?: RenewalReceipts,
+    private readonly leaseTtlMs = 15_000,
   ) {}
 
   start(): void {
@@ -30,9 +33,11 @@ export class Sweeper {
     try {
       const now = this.clock();
       for (const t of await this.store.expiredLeases(now)) {
-        const d = await this.store.apply(t.jobId, { type: 'lease_expired', taskId: t.id, nowMs: this.clock() });
+        const renewal = this.renewals?.get(t.id);
+        const d = await this.store.apply(t.jobId, { type: 'lease_expired', taskId: t.id, nowMs: this.clock(), ...(renewal ? { renewal } : {}) });
         if (d?.accepted) this.log.warn({ taskId: t.id, jobId: t.jobId, jobState: d.job.state }, 'task lease expired');
       }
+      this.renewals?.prune(now - 2 * this.leaseTtlMs);
       if (await this.store.hasAvailable(this.clock())) this.onAvailable();
     } catch (err) {
       this.log.error({ err }, 'sweep failed');

@@ -93,6 +93,19 @@ describe('scheduler core', () => {
     assert.equal(retryDelayMs(100, 3), 400);
   });
 
+  it('does not expire a lease whose holder\'s heartbeat arrived in time but is still queued (burst regression)', () => {
+    let s = jobWithTasks(1);
+    [s] = step(s, { type: 'lease_granted', taskId: 'task_0', executorId: 'e1', nowMs: 0 });
+    const ttl = policy.leaseTtlMs;
+    const pending = decide(s, { type: 'lease_expired', taskId: 'task_0', nowMs: ttl + 10, renewal: { executorId: 'e1', attempt: 1, atMs: ttl - 5 } }, policy);
+    assert.equal(pending.accepted, false);
+    assert.match(pending.reason!, /^RENEWAL_PENDING/);
+    const stale = decide(s, { type: 'lease_expired', taskId: 'task_0', nowMs: ttl + 10, renewal: { executorId: 'e9', attempt: 1, atMs: ttl - 5 } }, policy);
+    assert.equal(stale.accepted, true, 'a renewal from an executor that does not hold the lease does not count');
+    const old = decide(s, { type: 'lease_expired', taskId: 'task_0', nowMs: 2 * ttl + 10, renewal: { executorId: 'e1', attempt: 1, atMs: ttl - 5 } }, policy);
+    assert.equal(old.accepted, true, 'a renewal older than a lease does not count');
+  });
+
   it('fails the job at once on a non-retryable failure, and retries a retryable one', () => {
     let s = jobWithTasks(1);
     [s] = step(s, { type: 'lease_granted', taskId: 'task_0', executorId: 'e1', nowMs: 0 });

@@ -352,6 +352,10 @@ export function decide(state: JobWithTasks, event: CoreEvent, policy: CorePolicy
       if (!t || (t.state !== 'leased' && t.state !== 'running') || t.leaseExpiresAtMs === null || t.leaseExpiresAtMs > now) {
         return refuse(state, `NOT_EXPIRED: task ${event.taskId} holds no expired lease`);
       }
+      const r = event.renewal;
+      if (r && holdsLease(t, r.attempt, r.executorId) && r.atMs + policy.leaseTtlMs > now) {
+        return refuse(state, `RENEWAL_PENDING: executor ${r.executorId} renewed task ${t.id} at ${r.atMs}; the renewal is waiting to be applied`);
+      }
       retryOrExhaust(d, t, 'EXECUTOR_LOST', `lease of attempt ${t.attempt} expired on executor ${t.executorId ?? 'none'} (no heartbeat)`, policy, now);
       return d.done();
     }

@@ -77,7 +77,11 @@ export type CoreEvent =
       errorNodeId?: string;
       nowMs: number;
     }
-  | { type: 'lease_expired'; taskId: string; nowMs: number }
+  /**
+   * `renewal`: the holder's last heartbeat for this task as it arrived; a renewal that
+   * arrived less than a lease ago keeps the lease alive even if it is not applied yet.
+   */
+  | { type: 'lease_expired'; taskId: string; nowMs: number; renewal?: { executorId: string; attempt: number; atMs: number } }
   | { type: 'executor_lost'; executorId: string; nowMs: number }
   | { type: 'cancel'; nowMs: number };
 

@@ -15,6 +15,7 @@ import {
 } from '@weft/proto';
 import type { CoreEvent } from '../core/index.js';
 import type { Dispatcher } from '../dispatcher.js';
+import type { RenewalReceipts } from '../renewals.js';
 import type { JobStore } from '../store/job-store.js';
 import { checkExecutorSecret, unary } from './handlers.js';
 
@@ -24,6 +25,8 @@ export interface ExecutorServiceDeps {
   dispatcher: Dispatcher;
   log: Logger;
   clock: () => number;
+  /** Where heartbeats note their renewals on arrival (see renewals.ts). */
+  renewals?: RenewalReceipts;
 }
 
 /** The jobId of a task, or null when unknown. */
@@ -79,8 +82,10 @@ export function executorService(deps: ExecutorServiceDeps): ExecutorServiceHandl
 
     Heartbeat: unary(log, 'Heartbeat', async (req, call): Promise<HeartbeatResponse> => {
       auth(call);
+      const receivedMs = clock();
+      for (const l of req.leases) deps.renewals?.note(l.taskId, req.executorId, l.attempt, receivedMs);
       const conn = dispatcher.executors.get(req.executorId);
-      if (conn) conn.lastSeenMs = clock();
+      if (conn) conn.lastSeenMs = receivedMs;
       if (conn && req.cachedShards) dispatcher.setCachedShards(req.executorId, req.cachedShards);
       const cancel: string[] = [];
       const lost: string[] = [];
