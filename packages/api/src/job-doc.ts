@@ -2,35 +2,10 @@
  * The REST shape of a job: the gRPC Job message with its JSON fields parsed and times as
  * ISO strings (null when not reached yet).
  */
-import type { Job__Output, JobEvent__Output, JobEventDoc, JobResult, WorkflowGraph } from '@weft/proto';
+import type { Job__Output, JobEvent__Output, JobEventDoc, JobDoc, JobResult, JobState, TaskDoc, WorkflowGraph } from '@weft/proto';
 import type { JobEventRow } from '@weft/common';
 
-export interface TaskDoc {
-  id: string;
-  kind: string;
-  state: string;
-  attempt: number;
-  executorId: string | null;
-  nodeIds: string[];
-  errorCode: string | null;
-  errorMessage: string | null;
-}
-
-export interface JobDoc {
-  id: string;
-  state: string;
-  workflowId: string | null;
-  workflow: WorkflowGraph | null;
-  errorCode: string | null;
-  errorMessage: string | null;
-  createdAt: string | null;
-  startedAt: string | null;
-  finishedAt: string | null;
-  /** finishedAt − startedAt (or now − startedAt while running), ms; null before start. */
-  durationMs: number | null;
-  result: JobResult;
-  tasks: TaskDoc[];
-}
+export type { JobDoc, TaskDoc };
 
 const iso = (ms: number): string | null => (ms > 0 ? new Date(ms).toISOString() : null);
 const orNull = (s: string): string | null => (s === '' ? null : s);
@@ -49,7 +24,7 @@ export function jobDoc(job: Job__Output, nowMs: number = Date.now()): JobDoc {
   const result = parseJson<JobResult>(job.resultJson, { nodes: {} });
   return {
     id: job.id,
-    state: job.state,
+    state: job.state as JobState,
     workflowId: orNull(job.workflowId),
     workflow: parseJson<WorkflowGraph | null>(job.workflowJson, null),
     errorCode: orNull(job.errorCode),

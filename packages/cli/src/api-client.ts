@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { DatasetDoc, JobEventDoc, WorkflowGraph } from '@weft/proto';
+import type { DatasetDoc, JobDoc, JobEventDoc, NodeResult, WorkflowGraph } from '@weft/proto';
 
 /** An error answered by the api (or UNAVAILABLE when it cannot be reached). */
 export class ApiError extends Error {
@@ -20,33 +20,10 @@ export class ApiError extends Error {
 }
 
 /** A node's outputs in a job result. */
-export interface NodeResultDoc {
-  metrics?: Record<string, number | null | number[][]>;
-  notes?: Record<string, string>;
-  modelId?: string;
-  classes?: string[];
-  warnings?: string[];
-  rowsTrain?: number;
-  rowsTest?: number;
-  durationMs?: number;
-  [k: string]: unknown;
-}
+export type NodeResultDoc = NodeResult;
 
-/** The job document the api returns (see @weft/api job-doc.ts). */
-export interface JobDoc {
-  id: string;
-  state: string;
-  workflowId: string | null;
-  workflow: WorkflowGraph | null;
-  errorCode: string | null;
-  errorMessage: string | null;
-  createdAt: string | null;
-  startedAt: string | null;
-  finishedAt: string | null;
-  durationMs: number | null;
-  result: { nodes: Record<string, NodeResultDoc> };
-  tasks: Array<{ id: string; kind: string; state: string; attempt: number; nodeIds: string[]; errorCode: string | null; errorMessage: string | null }>;
-}
+/** The job document the api returns. */
+export type { JobDoc };
 
 export interface HealthDoc {
   status: 'ok' | 'degraded' | 'down';

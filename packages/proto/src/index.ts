@@ -7,5 +7,6 @@ export * from './catalogue.js';
 export * from './validate.js';
 export * from './tasks.js';
 export * from './events.js';
+export type * from './rest.js';
 export * from './grpc.js';
 export * from './grpc-errors.js';

@@ -6,6 +6,7 @@ import type {
   ColumnRole,
   ColumnType,
   DatasetDoc,
+  JobDoc,
   JobEventDoc,
   JobResult,
   JobState,
@@ -15,9 +16,10 @@ import type {
   WorkflowIssue,
   WorkflowNode,
   WorkflowEdge,
+  TaskDoc,
 } from '@weft/proto';
 
-export type { ColumnRole, ColumnType, DatasetDoc, JobEventDoc, JobResult, JobState, NodeResult, PortDef, WorkflowGraph, WorkflowIssue, WorkflowNode, WorkflowEdge };
+export type { ColumnRole, ColumnType, DatasetDoc, JobDoc, TaskDoc, JobEventDoc, JobResult, JobState, NodeResult, PortDef, WorkflowGraph, WorkflowIssue, WorkflowNode, WorkflowEdge };
 
 /** A dataset as listed (the list omits profiles). */
 export type DatasetItem = Omit<DatasetDoc, 'profile'> & { profile?: DatasetDoc['profile'] };
@@ -53,32 +55,6 @@ export interface CatalogueNode {
   params: JsonSchema;
   task?: 'classification' | 'regression';
   acceptsMissing?: boolean;
-}
-
-export interface TaskDoc {
-  id: string;
-  kind: string;
-  state: string;
-  attempt: number;
-  executorId: string | null;
-  nodeIds: string[];
-  errorCode: string | null;
-  errorMessage: string | null;
-}
-
-export interface JobDoc {
-  id: string;
-  state: JobState;
-  workflowId: string | null;
-  workflow: WorkflowGraph | null;
-  errorCode: string | null;
-  errorMessage: string | null;
-  createdAt: string | null;
-  startedAt: string | null;
-  finishedAt: string | null;
-  durationMs: number | null;
-  result: JobResult;
-  tasks: TaskDoc[];
 }
 
 export interface WorkflowDoc {
