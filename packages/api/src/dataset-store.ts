@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DatasetEntity, newId, objectKeys, type DatasetRow } from '@weft/common';
 import type { ColumnType, DatasetDoc } from '@weft/proto';
-import { ingestCsvFile } from './ingest/index.js';
+import { ingestCsvFileInWorker } from './ingest/index.js';
 import type { ApiDeps } from './deps.js';
 
 /** Options the client may set on an upload (besides the configured limits). */
@@ -35,7 +35,7 @@ export async function createDatasetFromCsv(deps: ApiDeps, workspaceId: string, c
   const key = objectKeys.dataset(workspaceId, id);
   let stored = false;
   try {
-    const result = await ingestCsvFile(csvPath, arrowPath, {
+    const result = await ingestCsvFileInWorker(csvPath, arrowPath, {
       batchRows: deps.cfg.batchRows,
       maxColumns: deps.cfg.maxColumns,
       maxFieldBytes: deps.cfg.maxFieldBytes,

@@ -85,16 +85,20 @@ export function overridesFromTraining(training: DatasetSchema, target: string, h
   return out;
 }
 
-/** Categorical values in the new data the training data never had, per column. */
-export function unseenCategories(training: DatasetSchema, fresh: DatasetSchema): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
+/**
+ * Categorical values in the new data the training data never had, per column, from the two
+ * schemas (used when the predict task's own row counts are not available: `count` is then
+ * the number of distinct unseen values, a lower bound on the rows).
+ */
+export function unseenCategories(training: DatasetSchema, fresh: DatasetSchema): Record<string, { count: number; values: string[] }> {
+  const out: Record<string, { count: number; values: string[] }> = {};
   for (const t of training.columns) {
     if (t.type !== 'categorical' || !t.categories) continue;
     const f = fresh.columns.find((c) => c.name === t.name);
     if (!f?.categories) continue;
     const known = new Set(t.categories);
     const unseen = f.categories.filter((v) => !known.has(v));
-    if (unseen.length > 0) out[t.name] = unseen;
+    if (unseen.length > 0) out[t.name] = { count: unseen.length, values: unseen };
   }
   return out;
 }

@@ -157,7 +157,7 @@ export const PredictResponse = z.object({
   datasetId: z.string(),
   rowCount: z.number().int(),
   predictions: z.array(z.unknown()),
-  unseenCategories: z.record(z.string(), z.array(z.string())),
+  unseenCategories: z.record(z.string(), z.object({ count: z.number().int(), values: z.array(z.string()) })),
 });
 
 export const ModelDocSchema = z.object({

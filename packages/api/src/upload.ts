@@ -127,7 +127,7 @@ function receiveMultipart(req: Request, opts: ReceiveOptions): Promise<ReceivedU
   return new Promise<ReceivedUpload>((resolve, reject) => {
     let bb: busboy.Busboy;
     try {
-      bb = busboy({ headers: req.headers, limits: { fields: 50, fieldSize: 1024 * 1024, parts: 100 } });
+      bb = busboy({ headers: req.headers, defParamCharset: 'utf8', limits: { fields: 50, fieldSize: 1024 * 1024, parts: 100 } });
     } catch (err) {
       reject(new WeftError('VALIDATION_FAILED', `Malformed multipart request: ${(err as Error).message}`));
       return;

@@ -134,7 +134,8 @@ export interface PredictDoc {
   datasetId: string;
   rowCount: number;
   predictions: unknown[];
-  unseenCategories: Record<string, string[]>;
+  /** Per column: how many rows had categories training never saw, and (some of) those values. */
+  unseenCategories: Record<string, { count: number; values: string[] }>;
 }
 
 async function csvForm(file: string): Promise<FormData> {

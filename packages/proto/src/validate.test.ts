@@ -73,4 +73,44 @@ describe('proto/validate', () => {
       ],
     );
   });
+
+  it('reports duplicate node ids instead of crashing (regression: 500 on validate and submit)', () => {
+    const r = validateWorkflow({
+      nodes: [
+        { id: 'data', type: 'dataset', params: { datasetId: 'ds_1', target: 'y' } },
+        { id: 'split', type: 'split', params: {} },
+        { id: 'split', type: 'split', params: {} },
+      ],
+      edges: [{ source: 'data', target: 'split' }],
+    });
+    assert.equal(r.valid, false);
+    assert.deepEqual(r.issues.map((i) => [i.code, i.nodeId]), [['DUPLICATE_NODE_ID', 'split']]);
+  });
+
+  it('names unknown parameters, a target listed as a feature, and edges into a node without inputs', () => {
+    const r = validateWorkflow(
+      {
+        nodes: [
+          { id: 'data', type: 'dataset', params: { datasetId: 'ds_1', target: 'y', features: ['x', 'y'] } },
+          { id: 'split', type: 'split', params: { bogus: 1 } },
+          { id: 'model', type: 'linear_regression', params: {} },
+          { id: 'ev', type: 'evaluate', params: {} },
+        ],
+        edges: [
+          { source: 'data', target: 'split' },
+          { source: 'split', target: 'model' },
+          { source: 'model', target: 'ev' },
+          { source: 'ev', target: 'data' },
+        ],
+      },
+      { datasetSchema: () => ({ columns: [{ name: 'x', type: 'float', role: 'feature' }, { name: 'y', type: 'float', role: 'feature' }] }) },
+    );
+    const got = r.issues.map((i) => [i.code, i.nodeId, i.field]);
+    assert.deepEqual(got, [
+      ['INVALID_PARAM', 'split', 'params.bogus'],
+      ['UNKNOWN_PORT', 'data', 'edges.3.targetHandle'],
+      ['INVALID_PARAM', 'data', 'params.features.1'],
+    ]);
+    assert.match(r.issues[1].message, /takes no inputs/);
+  });
 });

@@ -90,6 +90,14 @@ export function validateWorkflow(input: unknown, ctx: ValidationContext = {}): V
       continue;
     }
     defs.set(node.id, def);
+    const shape = (def.params as unknown as { shape?: Record<string, unknown> }).shape;
+    if (shape) {
+      for (const key of Object.keys(node.params)) {
+        if (!Object.prototype.hasOwnProperty.call(shape, key)) {
+          issues.push({ code: 'INVALID_PARAM', nodeId: node.id, field: `params.${key}`, message: `Node "${node.id}" (${def.label}): unknown parameter "${key}"` });
+        }
+      }
+    }
     const p = (def.params as z.ZodTypeAny).safeParse(node.params);
     if (!p.success) {
       for (const iss of p.error.issues) {
@@ -116,11 +124,21 @@ export function validateWorkflow(input: unknown, ctx: ValidationContext = {}): V
     const sPort = pickPort(sDef.outputs, e.sourceHandle);
     const tPort = pickPort(tDef.inputs, e.targetHandle);
     if (!sPort) {
-      issues.push({ code: 'UNKNOWN_PORT', nodeId: e.source, field: `edges.${i}.sourceHandle`, message: `Node "${e.source}" (${sDef.label}) has no output port "${e.sourceHandle ?? ''}"` });
+      const why =
+        sDef.outputs.length === 0
+          ? `Node "${e.source}" (${sDef.label}) has no outputs: edge ${e.source} → ${e.target} cannot start there`
+          : `Node "${e.source}" (${sDef.label}) has no output port "${e.sourceHandle ?? ''}" (it has ${sDef.outputs.map((x) => `"${x.name}"`).join(', ')})`;
+      issues.push({ code: 'UNKNOWN_PORT', nodeId: e.source, field: `edges.${i}.sourceHandle`, message: why });
       return;
     }
     if (!tPort) {
-      issues.push({ code: 'UNKNOWN_PORT', nodeId: e.target, field: `edges.${i}.targetHandle`, message: `Node "${e.target}" (${tDef.label}) has no input port "${e.targetHandle ?? ''}"` });
+      const why =
+        tDef.inputs.length === 0
+          ? `Node "${e.target}" (${tDef.label}) takes no inputs: edge ${e.source} → ${e.target} cannot end there`
+          : e.targetHandle
+            ? `Node "${e.target}" (${tDef.label}) has no input port "${e.targetHandle}" (it has ${tDef.inputs.map((x) => `"${x.name}"`).join(', ')})`
+            : `Node "${e.target}" (${tDef.label}) has several inputs: name one in targetHandle (${tDef.inputs.map((x) => `"${x.name}"`).join(', ')})`;
+      issues.push({ code: 'UNKNOWN_PORT', nodeId: e.target, field: `edges.${i}.targetHandle`, message: why });
       return;
     }
     if (sPort.type !== tPort.type) {
@@ -149,7 +167,7 @@ export function validateWorkflow(input: unknown, ctx: ValidationContext = {}): V
     }
   }
 
-  const order = topologicalOrder(graph.nodes.map((n) => n.id), resolved);
+  const order = topologicalOrder([...seen], resolved);
   if (!order.ok) {
     issues.push({
       code: 'CYCLE',
@@ -183,6 +201,7 @@ export function topologicalOrder(
   ids: string[],
   edges: Array<{ source: string; target: string }>,
 ): { ok: true; order: string[] } | { ok: false; cycle: string[] } {
+  ids = [...new Set(ids)];
   const indeg = new Map(ids.map((id) => [id, 0]));
   const out = new Map<string, string[]>(ids.map((id) => [id, []]));
   for (const e of edges) {
@@ -258,6 +277,9 @@ function checkColumns(
     };
     if (p.target) check(p.target, 'params.target');
     p.features?.forEach((c, i) => check(c, `params.features.${i}`));
+    p.features?.forEach((c, i) => {
+      if (c === p.target) issues.push({ code: 'INVALID_PARAM', nodeId: node.id, field: `params.features.${i}`, message: `Node "${node.id}": column "${c}" is the target and cannot also be a feature` });
+    });
     p.ignore?.forEach((c, i) => check(c, `params.ignore.${i}`));
   }
   for (const node of graph.nodes) {

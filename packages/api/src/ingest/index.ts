@@ -3,4 +3,5 @@
  * The api routes import only this module.
  */
 export { ingestCsvFile, type IngestResult } from './ingest.js';
+export { ingestCsvFileInWorker } from './in-worker.js';
 export { DEFAULT_NULL_TOKENS, type IngestOptions } from './options.js';

@@ -108,7 +108,7 @@ export function registerModelRoutes(r: RouteRegistry, deps: ApiDeps): void {
         throw new WeftError(code, `Prediction job ${job.id} ${job.state}: ${job.errorMessage || 'no reason given'}`, { jobId: job.id, state: job.state });
       }
       const { predictions, extra } = await readPredictions(deps, await predictionsKey(deps, job, ws));
-      const fromFile = (extra.unseenCategories ?? undefined) as Record<string, string[]> | undefined;
+      const fromFile = (extra.unseenCategories ?? undefined) as Record<string, { count: number; values: string[] }> | undefined;
       res.json({
         modelId: model.id,
         jobId: job.id,

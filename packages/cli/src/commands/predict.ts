@@ -19,8 +19,9 @@ export async function predictCommand(modelId: string, file: string, opts: { serv
     const rows = doc.predictions.slice(0, SHOWN_ROWS).map((p, i) => [String(i + 1), typeof p === 'object' ? JSON.stringify(p) : String(p)]);
     lines.push(table([['row', 'prediction'], ...rows]));
     if (doc.rowCount > SHOWN_ROWS) lines.push(`  … ${doc.rowCount - SHOWN_ROWS} more (use --json for all)`);
-    for (const [col, vals] of Object.entries(doc.unseenCategories ?? {})) {
-      lines.push(`  warning: column "${col}" has categories unseen in training: ${vals.slice(0, 10).join(', ')}${vals.length > 10 ? ' …' : ''}`);
+    for (const [col, u] of Object.entries(doc.unseenCategories ?? {})) {
+      const vals = u.values ?? [];
+      lines.push(`  warning: column "${col}": ${u.count} row(s) with categories unseen in training (${vals.slice(0, 10).join(', ')}${vals.length > 10 ? ' …' : ''}) were encoded as all zeros`);
     }
     process.stdout.write(lines.join('\n') + '\n');
     return EXIT.ok;

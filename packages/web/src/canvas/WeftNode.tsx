@@ -17,7 +17,7 @@ function paramSummary(params: Record<string, unknown>): string {
   return Object.entries(params)
     .filter(([k, v]) => v !== undefined && v !== null && v !== '' && k !== 'datasetId' && !Array.isArray(v))
     .slice(0, 3)
-    .map(([k, v]) => `${k}=${typeof v === 'number' ? fmtNum(v, 3).replace(/\.?0+$/, '') : String(v)}`)
+    .map(([k, v]) => `${k}=${typeof v === 'number' ? (Number.isInteger(v) ? String(v) : fmtNum(v, 3)) : String(v)}`)
     .join(' · ');
 }
 
