@@ -38,6 +38,34 @@ export interface SynthSpec {
   batchRows: number;
   task: 'classification' | 'regression';
   seed?: number;
+  /** Classification only: number of classes (default 2). K > 2 draws K Gaussian blobs (see `syntheticBlobs`). */
+  classes?: number;
+}
+
+/**
+ * Seeded K-class Gaussian blobs: each row's class is drawn uniformly, its features are
+ * centre_k + N(0, 1) with centres drawn N(0, 1) per feature, so classes overlap (accuracy
+ * well below 1 and the optimum is interior). mulberry32 + Box–Muller.
+ */
+export function syntheticBlobs(nRows: number, nFeatures: number, nClasses: number, seed: number): { X: Float64Array; y: Int32Array } {
+  let a = seed >>> 0 || 1;
+  const rand = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const gauss = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+  const centres = Array.from({ length: nClasses }, () => Array.from({ length: nFeatures }, () => gauss()));
+  const X = new Float64Array(nRows * nFeatures);
+  const y = new Int32Array(nRows);
+  for (let i = 0; i < nRows; i++) {
+    const k = Math.min(nClasses - 1, Math.floor(rand() * nClasses));
+    y[i] = k;
+    for (let j = 0; j < nFeatures; j++) X[i * nFeatures + j] = centres[k]![j]! + gauss();
+  }
+  return { X, y };
 }
 
 /**
@@ -46,7 +74,8 @@ export interface SynthSpec {
  * in the data dir's object store and inserts its dataset row. Returns the batch count.
  */
 export async function seedSynthetic(dataDir: string, s: SynthSpec): Promise<number> {
-  const data = s.task === 'classification' ? syntheticClassification(s.rows, s.features, s.seed ?? 1) : syntheticRegression(s.rows, s.features, s.seed ?? 1);
+  const K = s.task === 'classification' ? (s.classes ?? 2) : 0;
+  const data = K > 2 ? syntheticBlobs(s.rows, s.features, K, s.seed ?? 1) : s.task === 'classification' ? syntheticClassification(s.rows, s.features, s.seed ?? 1) : syntheticRegression(s.rows, s.features, s.seed ?? 1);
   const batches: RecordBatch[] = [];
   for (let start = 0; start < s.rows; start += s.batchRows) {
     const n = Math.min(s.batchRows, s.rows - start);
@@ -69,7 +98,7 @@ export async function seedSynthetic(dataDir: string, s: SynthSpec): Promise<numb
     ...Array.from({ length: s.features }, (_, j) => ({ name: `x${j}`, type: 'float' as const, role: 'feature' as const })),
     { name: 'y', type: s.task === 'classification' ? ('integer' as const) : ('float' as const), role: 'target' as const },
   ];
-  const profile = Object.fromEntries(columns.map((c) => [c.name, { count: s.rows, missing: 0, distinct: c.name === 'y' && s.task === 'classification' ? 2 : s.rows }]));
+  const profile = Object.fromEntries(columns.map((c) => [c.name, { count: s.rows, missing: 0, distinct: c.name === 'y' && s.task === 'classification' ? Math.max(2, K) : s.rows }]));
   em.create(DatasetEntity, {
     id: s.id,
     workspaceId: 'default',

@@ -6,6 +6,7 @@ import { lbfgsStep, type LbfgsDriverState } from './lbfgs-driver.js';
 import { mergeAll, mergeColumn } from './merge.js';
 import { compressSketch, mergeSketches } from './sketch.js';
 import { planJob } from '../plan/planner.js';
+import { relatedTaskIds } from '../store/job-store.js';
 import { classificationGraph, datasetRow } from '../testing/fixtures.js';
 
 const moments = (xs: number[]) => {
@@ -165,5 +166,24 @@ describe('distributed group stages (pure)', () => {
     ]);
     assert.equal(tasks.filter((t) => t.kind === 'train_pipeline' && (t.spec as { fold?: unknown }).fold).length, 3);
     assert.equal(tasks.filter((t) => t.kind === 'train_pipeline' && !(t.spec as { fold?: unknown }).fold).length, 0);
+  });
+
+  it('store: a succeeded task loads its round siblings and every id the next stage may insert (not older rounds)', () => {
+    const spec = (stage: ShardMapSpec['stage'], round: number) => ({ kind: 'shard_map', group: 'g', stage, round, shardCount: 3 });
+    const ids = (stage: ShardMapSpec['stage'], round: number) => relatedTaskIds({ id: groupTaskId('g', stage, round, 1), kind: 'shard_map', spec: spec(stage, round) });
+    const train7 = ids('train', 7);
+    for (const i of [0, 1, 2]) {
+      assert.ok(train7.includes(groupTaskId('g', 'train', 7, i)));
+      assert.ok(train7.includes(groupTaskId('g', 'train', 8, i)));
+      assert.ok(train7.includes(groupTaskId('g', 'eval', 0, i)));
+      assert.ok(!train7.includes(groupTaskId('g', 'train', 6, i)));
+    }
+    assert.ok(train7.includes(groupTaskId('g', 'finalize', 0, 0)));
+    assert.equal(train7.length, 10);
+    const fit0 = ids('fit', 0);
+    for (const id of [groupTaskId('g', 'fit', 1, 2), groupTaskId('g', 'train', 0, 0), groupTaskId('g', 'eval', 0, 0)]) assert.ok(fit0.includes(id), id);
+    assert.deepEqual(ids('eval', 0), [0, 1, 2].map((i) => groupTaskId('g', 'eval', 0, i)).concat(groupTaskId('g', 'finalize', 0, 0)));
+    assert.deepEqual(relatedTaskIds({ id: 'c_cv1', kind: 'train_pipeline', spec: { kind: 'train_pipeline', fold: { k: 3, index: 1, group: 'c' } } }), ['c_cv0', 'c_cv1', 'c_cv2']);
+    assert.deepEqual(relatedTaskIds({ id: 't', kind: 'train_pipeline', spec: { kind: 'train_pipeline' } }), []);
   });
 });

@@ -15,7 +15,8 @@ import {
   type Logger,
   type TaskRow,
 } from '@weft/common';
-import type { JobEventPayload } from '@weft/proto';
+import type { JobEventPayload, ShardMapSpec } from '@weft/proto';
+import { groupTaskId } from '../distributed/advance.js';
 import { checkInvariants, decide, decideSubmitted, type CoreEvent, type CorePolicy, type Decision } from '../core/index.js';
 import { applyJobSnapshot, applyTaskSnapshot, jobSnapshot, taskSnapshot } from './mappers.js';
 import type { EventHub } from './hub.js';
@@ -23,6 +24,32 @@ import { SerialQueue } from './serial.js';
 
 /** Oldest pending tasks a locality-aware lease chooses among. */
 const LOCALITY_WINDOW = 64;
+
+/** Task states that hold or wait for work. */
+const OPEN_STATES: Array<TaskRow['state']> = ['pending', 'leased', 'running'];
+
+/**
+ * Ids of the tasks a succeeded task's decision may read besides the unfinished ones: a shard
+ * task's round siblings and every id its group's next stage may insert (the core skips ids
+ * that exist), a fold task's sibling folds. Ids are deterministic (see `groupTaskId`).
+ */
+export function relatedTaskIds(task: Pick<TaskRow, 'id' | 'kind' | 'spec'>): string[] {
+  const spec = task.spec as (Partial<ShardMapSpec> & { fold?: { group: string; k: number } }) | null;
+  const out: string[] = [];
+  if (task.kind === 'shard_map' && spec?.group && spec.stage && spec.round !== undefined && spec.shardCount) {
+    const { group, stage, round, shardCount } = spec;
+    const all = (st: ShardMapSpec['stage'], r: number) => {
+      for (let i = 0; i < shardCount; i++) out.push(groupTaskId(group, st, r, i));
+    };
+    all(stage, round);
+    if (stage === 'fit') all('fit', round + 1);
+    if (stage === 'fit' || stage === 'train') all('train', stage === 'train' ? round + 1 : 0);
+    if (stage !== 'eval') all('eval', 0);
+    out.push(groupTaskId(group, 'finalize', 0, 0));
+  }
+  if (spec?.fold) for (let i = 0; i < spec.fold.k; i++) out.push(`${spec.fold.group}_cv${i}`);
+  return out;
+}
 
 /** A lease just granted, ready to push to an executor. */
 export interface GrantedLease {
@@ -59,11 +86,62 @@ export class JobStore {
     return this.serial.drain();
   }
 
-  private async loadForUpdate(em: Em, jobId: string): Promise<{ job: JobRow; tasks: TaskRow[] } | null> {
+  /**
+   * Locks the job row and loads the task rows `event` can read or change (all of them when
+   * no event is given). The core is pure over the snapshot it is given, so the subset must
+   * contain every row its decision reads — see `taskIdsForEvent` / `openStates`.
+   */
+  private async loadForUpdate(em: Em, jobId: string, event?: CoreEvent): Promise<{ job: JobRow; tasks: TaskRow[] } | null> {
     const job = await em.findOne(JobEntity, { id: jobId }, this.pg ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {});
     if (!job) return null;
-    const tasks = await em.find(TaskEntity, { jobId }, { orderBy: { id: 'asc' } });
+    const tasks = event ? await this.loadTasksFor(em, jobId, event) : await em.find(TaskEntity, { jobId }, { orderBy: { id: 'asc' } });
     return { job, tasks };
+  }
+
+  /**
+   * The task rows the core reads for `event`, instead of every row of the job (a long
+   * data-parallel run has R rounds × S shards of them, each with a JSON spec):
+   * - lease_granted, heartbeat, progress: the task.
+   * - report_ok: the task (alone when not held: the core refuses it); every not-succeeded
+   *   task (the completion test, and the cancel of a failed advance); a shard task's round
+   *   siblings and the ids its next stage may insert; a fold task's sibling folds; every row
+   *   when the report may complete the job (the core emits `completed` for nodes in no task).
+   * - report_failed, lease_expired: the task and the open tasks (a failed job cancels them).
+   * - executor_lost, cancel: the open tasks.
+   * - any other event: every row.
+   */
+  private async loadTasksFor(em: Em, jobId: string, event: CoreEvent): Promise<TaskRow[]> {
+    const order = { orderBy: { id: 'asc' as const } };
+    switch (event.type) {
+      case 'lease_granted':
+      case 'heartbeat':
+      case 'progress':
+        return em.find(TaskEntity, { jobId, id: event.taskId });
+      case 'report_failed':
+      case 'lease_expired':
+        return em.find(TaskEntity, { jobId, $or: [{ id: event.taskId }, { state: { $in: OPEN_STATES } }] }, order);
+      case 'executor_lost':
+      case 'cancel':
+        return em.find(TaskEntity, { jobId, state: { $in: OPEN_STATES } }, order);
+      case 'report_ok': {
+        const task = await em.findOne(TaskEntity, { jobId, id: event.taskId });
+        if (!task) return [];
+        // Not held: the core refuses the report (stale attempt) without reading other rows.
+        if (task.state !== 'leased' && task.state !== 'running') return [task];
+        const unfinished = await em.find(TaskEntity, { jobId, state: { $ne: 'succeeded' } }, order);
+        // A non-shard task whose success leaves nothing unfinished completes the job: the
+        // core then emits `completed` for nodes in no task, which needs every row's nodeIds.
+        // A shard task never completes the job (its group always inserts a next stage).
+        if (task.kind !== 'shard_map' && unfinished.every((t) => t.id === task.id)) return em.find(TaskEntity, { jobId }, order);
+        const ids = relatedTaskIds(task).filter((id) => id !== task.id && !unfinished.some((t) => t.id === id));
+        const related = ids.length ? await em.find(TaskEntity, { jobId, id: { $in: ids } }) : [];
+        const byId = new Map<string, TaskRow>([[task.id, task]]);
+        for (const t of [...unfinished, ...related]) byId.set(t.id, t);
+        return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      }
+      default:
+        return em.find(TaskEntity, { jobId }, order);
+    }
   }
 
   /** Writes a decision into the open transaction; returns the stored seq of the last event. */
@@ -121,7 +199,7 @@ export class JobStore {
     return this.serialise(async () => {
       let seq = 0;
       const d = await this.em().transactional(async (em) => {
-        const loaded = await this.loadForUpdate(em, jobId);
+        const loaded = await this.loadForUpdate(em, jobId, event);
         if (!loaded) return null;
         const dec = decide({ job: jobSnapshot(loaded.job), tasks: loaded.tasks.map(taskSnapshot) }, event, this.policy);
         if (dec.accepted) seq = this.write(em, loaded.job, loaded.tasks, dec, event.nowMs);
@@ -191,10 +269,11 @@ export class JobStore {
           }
         }
         if (!candidate) return null;
-        const loaded = await this.loadForUpdate(em, candidate.jobId);
+        const event: CoreEvent = { type: 'lease_granted', taskId: candidate.id, executorId, nowMs };
+        const loaded = await this.loadForUpdate(em, candidate.jobId, event);
         if (!loaded) return null;
         jobId = loaded.job.id;
-        dec = decide({ job: jobSnapshot(loaded.job), tasks: loaded.tasks.map(taskSnapshot) }, { type: 'lease_granted', taskId: candidate.id, executorId, nowMs }, this.policy);
+        dec = decide({ job: jobSnapshot(loaded.job), tasks: loaded.tasks.map(taskSnapshot) }, event, this.policy);
         if (!dec.accepted) {
           this.log.warn({ taskId: candidate.id, reason: dec.reason }, 'pending task could not be leased');
           return null;
