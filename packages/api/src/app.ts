@@ -79,6 +79,8 @@ const optStore = (store: Store | undefined): { store?: Store } => (store ? { sto
 export function createApp(deps: ApiDeps, opts: AppOptions = {}): { app: Express; routes: RouteSpec[] } {
   const app = express();
   app.disable('x-powered-by');
+  // Read by receiveCsv (upload.ts): a stalled or trickling upload body fails with 408 UPLOAD_TIMEOUT.
+  app.locals.uploadIdleTimeoutMs = deps.cfg.uploadIdleTimeoutMs;
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -122,7 +124,7 @@ export function createApp(deps: ApiDeps, opts: AppOptions = {}): { app: Express;
   );
   app.use(express.json({ limit: JSON_BODY_LIMIT_BYTES }));
 
-  const registry = new RouteRegistry(app, routeGuard(deps, { userPerMinute: deps.cfg.rateLimitUserPerMinute }));
+  const registry = new RouteRegistry(app, routeGuard(deps, { userPerMinute: deps.cfg.rateLimitUserPerMinute, store: rateLimitStore(deps, 'user') }));
   registerSystemRoutes(registry, deps);
   registerAuthRoutes(registry, deps);
   registerWorkspaceRoutes(registry, deps);

@@ -9,6 +9,7 @@ import type { SchedulerClient } from './scheduler-client.js';
 import type { Authenticator, Principal } from './auth/principal.js';
 import type { SigningKeys } from './auth/keys.js';
 import type { TokenService } from './auth/tokens.js';
+import type { DatasetCache } from './dataset-cache.js';
 
 /** Identity services (built over the database at start-up). */
 export interface AuthServices {
@@ -29,6 +30,11 @@ export interface ApiDeps {
   webDir?: string;
   /** The URL the api listens on, set once it does (used when WEFT_PUBLIC_URL is unset). */
   listenUrl?: string;
+  /**
+   * Cache of GET /api/datasets/:id documents; undefined = chosen from `fanOut` (Redis when
+   * REDIS_URL is set, else none). See dataset-cache.ts.
+   */
+  datasetCache?: DatasetCache;
 }
 
 /**

@@ -13,6 +13,11 @@ import { SigningKeys } from './auth/keys.js';
 import { TokenService } from './auth/tokens.js';
 import { Authenticator } from './auth/principal.js';
 
+/** Time a client has to send the request line and headers, ms (Node's `server.headersTimeout`). */
+export const SERVER_HEADERS_TIMEOUT_MS = 20_000;
+/** Time a client has to send a whole request, body included, ms (Node's `server.requestTimeout`). */
+export const SERVER_REQUEST_TIMEOUT_MS = 30 * 60_000;
+
 export interface ApiHandle {
   app: Express;
   /** Base URL, e.g. `http://127.0.0.1:8080`. */
@@ -56,6 +61,11 @@ export async function startApi(cfg: Config, opts: StartOptions = {}): Promise<Ap
   };
   const { app, routes } = createApp(deps);
   const server = http.createServer(app);
+  // Slow clients: request headers must arrive within 20 s (slowloris), and a whole request
+  // within 30 min (room for a 1 GiB upload at ~0.6 MB/s). Stalled or trickling upload bodies are
+  // cut off much earlier by WEFT_UPLOAD_IDLE_TIMEOUT_MS (upload.ts, 408 UPLOAD_TIMEOUT).
+  server.headersTimeout = SERVER_HEADERS_TIMEOUT_MS;
+  server.requestTimeout = SERVER_REQUEST_TIMEOUT_MS;
   const { io, hub } = attachSocketGateway(server, deps);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

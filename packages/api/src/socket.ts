@@ -197,7 +197,12 @@ export function attachSocketGateway(server: HttpServer, deps: ApiDeps): { io: We
     ...(deps.cfg.corsOrigins.length > 0 ? { cors: { origin: deps.cfg.corsOrigins } } : {}),
   });
   if (deps.fanOut instanceof RedisFanOut) {
-    io.adapter(createAdapter(deps.fanOut.pub, deps.fanOut.pub.duplicate()));
+    // The adapter needs a subscriber connection of its own; it is closed with the server.
+    const sub = deps.fanOut.pub.duplicate();
+    sub.on('error', () => {});
+    io.adapter(createAdapter(deps.fanOut.pub, sub));
+    io.engine.on('close', () => sub.disconnect());
+    server.once('close', () => sub.disconnect());
   }
   // Handshake: `auth: { token, workspaceId? }` (or the Authorization / X-Weft-Workspace headers).
   io.use((socket, next) => {

@@ -49,6 +49,11 @@ export const ConfigSchema = z.object({
   retryBackoffMs: int(500, 0),
   /** WEFT_MAX_UPLOAD_BYTES: largest accepted CSV upload. Default 1 GiB. */
   maxUploadBytes: int(1024 * 1024 * 1024, 1),
+  /**
+   * WEFT_UPLOAD_IDLE_TIMEOUT_MS: an upload body that stalls, or trickles in slower than 16 KiB per
+   * this many milliseconds, is aborted with 408 UPLOAD_TIMEOUT and its temp file removed. Default 30 000 (30 s).
+   */
+  uploadIdleTimeoutMs: int(30_000, 100),
   /** WEFT_MAX_COLUMNS: most columns a CSV may have. */
   maxColumns: int(10_000, 1),
   /** WEFT_MAX_FIELD_BYTES: longest single CSV field. Default 1 MiB. */
@@ -151,6 +156,7 @@ const ENV_NAMES: Record<keyof z.input<typeof ConfigSchema>, string> = {
   maxAttempts: 'WEFT_MAX_ATTEMPTS',
   retryBackoffMs: 'WEFT_RETRY_BACKOFF_MS',
   maxUploadBytes: 'WEFT_MAX_UPLOAD_BYTES',
+  uploadIdleTimeoutMs: 'WEFT_UPLOAD_IDLE_TIMEOUT_MS',
   maxColumns: 'WEFT_MAX_COLUMNS',
   maxFieldBytes: 'WEFT_MAX_FIELD_BYTES',
   batchRows: 'WEFT_BATCH_ROWS',

@@ -35,6 +35,8 @@ export const ERROR_CODES = {
   CSV_TOO_MANY_COLUMNS: { http: 413, retryable: false },
   CSV_FIELD_TOO_LONG: { http: 413, retryable: false },
   UPLOAD_MISSING_FILE: { http: 400, retryable: false },
+  /** The upload body stalled or arrived too slowly (WEFT_UPLOAD_IDLE_TIMEOUT_MS); nothing was stored. */
+  UPLOAD_TIMEOUT: { http: 408, retryable: true },
   // Workflows
   WORKFLOW_INVALID: { http: 400, retryable: false },
   // Training-time checks (raised before any work is scheduled, or by a task)

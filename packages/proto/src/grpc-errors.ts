@@ -34,6 +34,8 @@ export function grpcStatusForCode(code: ErrorCode): GrpcStatus {
       return GrpcStatus.UNAVAILABLE;
     case 'CONFLICT':
       return GrpcStatus.ALREADY_EXISTS;
+    case 'UPLOAD_TIMEOUT':
+      return GrpcStatus.DEADLINE_EXCEEDED;
     case 'JOB_CANCELLED':
     case 'STALE_ATTEMPT':
       return GrpcStatus.FAILED_PRECONDITION;

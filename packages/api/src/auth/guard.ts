@@ -4,7 +4,7 @@
  * the role and applies the per-user rate limit.
  */
 import type { Request, RequestHandler } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import { rateLimit, type Store } from 'express-rate-limit';
 import { WeftError } from '@weft/proto';
 import type { ApiDeps } from '../deps.js';
 import { accessOf, type GuardFactory, type RouteSpec } from '../registry.js';
@@ -31,8 +31,12 @@ function wantedWorkspace(req: Request, spec: RouteSpec): string | undefined {
   return v;
 }
 
-/** Builds the guard factory over the api's auth services. */
-export function routeGuard(deps: ApiDeps, opts: { userPerMinute: number }): GuardFactory {
+/**
+ * Builds the guard factory over the api's auth services. `opts.store` keeps the per-user
+ * counts (the Redis store of `rateLimitStore(deps, 'user')` when REDIS_URL is set, so every
+ * api replica shares them); unset keeps them in process memory.
+ */
+export function routeGuard(deps: ApiDeps, opts: { userPerMinute: number; store?: Store | undefined }): GuardFactory {
   const userLimiter = rateLimit({
     windowMs: 60_000,
     limit: opts.userPerMinute,
@@ -40,6 +44,7 @@ export function routeGuard(deps: ApiDeps, opts: { userPerMinute: number }): Guar
     legacyHeaders: false,
     keyGenerator: (req) => (req.identity?.apiKeyId ? `key:${req.identity.apiKeyId}` : `user:${req.identity?.userId ?? 'anon'}`),
     handler: (_req, _res, next) => next(rateLimited()),
+    ...(opts.store ? { store: opts.store } : {}),
   });
   return (spec) => {
     const access = accessOf(spec);

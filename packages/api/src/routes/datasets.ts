@@ -10,6 +10,7 @@ import { ErrorEnvelopeSchema, IdParams, ListDatasetsQuery, PatchSchemaBody, Uplo
 import { checkStorageQuota } from '../usage.js';
 import { abandonRequest } from '../upload.js';
 import { receiveCsv } from '../upload.js';
+import { datasetCacheFor } from '../dataset-cache.js';
 import { createDatasetFromCsv, datasetDoc, findDataset, nameFromFile, tmpDirOf } from '../dataset-store.js';
 
 const err = (description: string) => ({ description, schema: ErrorEnvelopeSchema });
@@ -93,6 +94,7 @@ export async function uploadDataset(
 
 /** Mounts the dataset routes. */
 export function registerDatasetRoutes(r: RouteRegistry, deps: ApiDeps): void {
+  const cache = datasetCacheFor(deps);
   r.add(
     {
       method: 'post',
@@ -144,9 +146,17 @@ export function registerDatasetRoutes(r: RouteRegistry, deps: ApiDeps): void {
     },
     async (req, res) => {
       const { id } = parseParams(IdParams, req);
-      const row = await findDataset(deps, workspaceOf(req), id);
+      const ws = workspaceOf(req);
+      const cached = await cache.get(ws, id);
+      if (cached) {
+        res.json(cached);
+        return;
+      }
+      const row = await findDataset(deps, ws, id);
       if (!row) throw new WeftError('NOT_FOUND', `Dataset "${id}" does not exist`, { datasetId: id });
-      res.json(datasetDoc(row));
+      const doc = datasetDoc(row);
+      await cache.set(ws, id, doc);
+      res.json(doc);
     },
   );
 
@@ -166,6 +176,7 @@ export function registerDatasetRoutes(r: RouteRegistry, deps: ApiDeps): void {
       if (!row) throw new WeftError('NOT_FOUND', `Dataset "${id}" does not exist`, { datasetId: id });
       // Row first: a dataset never points at a missing object; an orphan object is harmless.
       await deps.db.em().nativeDelete(DatasetEntity, { id, workspaceId: ws });
+      await cache.invalidate(ws, id);
       await deps.store.delete(row.objectKey);
       res.status(204).end();
     },
@@ -204,6 +215,7 @@ export function registerDatasetRoutes(r: RouteRegistry, deps: ApiDeps): void {
       }
       row.schema = { ...row.schema, columns };
       await em.flush();
+      await cache.invalidate(ws, id);
       res.json(datasetDoc(row));
     },
   );
