@@ -8,13 +8,39 @@ export interface HeaderColumn {
   originalName?: string;
 }
 
+/** Longest column name kept, in UTF-16 code units; longer header cells are cut. */
+export const MAX_COLUMN_NAME_LENGTH = 256;
+
+// C0/C1 controls, DEL, and the bidirectional overrides/isolates that can disguise text.
+const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/** The header cell as a safe name: unsafe characters removed, trimmed, at most 256 long. */
+function cleanName(cell: string): { name: string; why?: string } {
+  const stripped = cell.replace(UNSAFE_CHARS, '');
+  let name = stripped.trim();
+  let why: string | undefined = stripped !== cell ? 'its header had control or bidirectional-override characters, which were removed' : undefined;
+  if (name.length > MAX_COLUMN_NAME_LENGTH) {
+    name = name.slice(0, MAX_COLUMN_NAME_LENGTH).trim();
+    why = `its header was longer than ${MAX_COLUMN_NAME_LENGTH} characters`;
+  }
+  return why ? { name, why } : { name };
+}
+
+/** The original header cell for display: unsafe characters shown as \u escapes, at most 1,000 long. */
+function visible(cell: string): string {
+  const v = cell.replace(UNSAFE_CHARS, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return v.length > 1000 ? `${v.slice(0, 1000)}…` : v;
+}
+
 /**
- * Names columns from header cells. Cells are trimmed; an empty cell at 1-based position p
+ * Names columns from header cells. Control and bidirectional-override characters are removed
+ * and names are cut at 256 characters. Cells are trimmed; an empty cell at 1-based position p
  * becomes `column_p`; a repeated name gets `_2`, `_3`, … (skipping names used anywhere in the
  * header). Each rename yields a COLUMN_RENAMED warning.
  */
 export function nameColumns(cells: readonly string[]): { columns: HeaderColumn[]; warnings: DatasetWarning[] } {
-  const trimmed = cells.map((c) => c.trim());
+  const cleaned = cells.map(cleanName);
+  const trimmed = cleaned.map((c) => c.name);
   const taken = new Set(trimmed.filter((c) => c.length > 0));
   const used = new Set<string>();
   const columns: HeaderColumn[] = [];
@@ -28,9 +54,10 @@ export function nameColumns(cells: readonly string[]): { columns: HeaderColumn[]
     }
     used.add(name);
     const original = cells[i];
-    columns.push(name === original ? { name } : { name, originalName: original });
+    columns.push(name === original ? { name } : { name, originalName: visible(original) });
     if (name !== original) {
-      const why = t.length === 0 ? 'its header is empty' : name === t ? 'its header had surrounding spaces' : `the name "${t}" is used by an earlier column`;
+      const why =
+        t.length === 0 ? 'its header is empty' : name !== t ? `the name "${t}" is used by an earlier column` : (cleaned[i].why ?? 'its header had surrounding spaces');
       warnings.push({ code: 'COLUMN_RENAMED', column: name, message: `Column ${i + 1} was named "${name}" because ${why}.` });
     }
   });

@@ -96,3 +96,17 @@ describe('ingest: values', () => {
     assert.deepEqual(r.quantiles([0.25, 0.5, 0.75]), [2, 3, 4]);
   });
 });
+
+describe('ingest/header: unsafe names', () => {
+  it('removes control and bidi-override characters and cuts long names, with a warning each (regression: echoed raw by the CLI)', async () => {
+    const { nameColumns, MAX_COLUMN_NAME_LENGTH } = await import('./header.js');
+    const long = 'x'.repeat(100_000);
+    const r = nameColumns(['a\u001b[31m', 'b\u0007', '\u202Ey', long, 'ok']);
+    assert.deepEqual(r.columns.map((c) => c.name), ['a[31m', 'b', 'y', 'x'.repeat(MAX_COLUMN_NAME_LENGTH), 'ok']);
+    assert.equal(r.columns[0].originalName, 'a\\u001b[31m');
+    assert.ok(r.columns[3].originalName!.length <= 1001);
+    assert.equal(r.warnings.length, 4);
+    assert.match(r.warnings[0].message, /control or bidirectional-override/);
+    assert.match(r.warnings[3].message, /longer than 256/);
+  });
+});
