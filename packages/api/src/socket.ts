@@ -99,15 +99,17 @@ export class JobWatchHub {
 
     const final = isJobState(job.state) && FINAL_JOB_STATES.has(job.state);
     const stream = final ? undefined : (this.streams.get(jobId) ?? this.start(jobId, workspaceId, job.lastSeq));
-    // Replay stored events until we have caught up with what the stream relayed; then join
-    // the room in the same tick, so no event falls between replay and live delivery.
+    // Replay stored events until the replay and the stream's relay meet at the same seq, then
+    // join the room in that same tick: every event is delivered once, in order. (Joining while
+    // the stream is behind the replay would deliver the events in between twice.)
     let cursor = afterSeq;
     for (let guard = 0; guard < 10_000; guard++) {
       const rows = await this.deps.db.em().find(JobEventEntity, { jobId, seq: { $gt: cursor } }, { orderBy: { seq: 'asc' }, limit: REPLAY_PAGE });
       for (const row of rows) socket.emit('job:event', eventDocFromRow(row));
       if (rows.length > 0) cursor = rows[rows.length - 1]!.seq;
-      if (rows.length < REPLAY_PAGE && (!stream || stream.lastSeq <= cursor)) break;
-      if (rows.length === 0) await new Promise((res) => setTimeout(res, 20));
+      if (rows.length === REPLAY_PAGE) continue;
+      if (!stream || stream.closed || stream.lastSeq === cursor) break;
+      if (stream.lastSeq < cursor) await new Promise((res) => setTimeout(res, 20));
     }
     await socket.join(jobRoom(jobId));
     return { ok: true };
