@@ -123,7 +123,7 @@ export function abandonRequest(req: Request, res: Response): void {
   req.unpipe();
   req.resume();
   const timer = setTimeout(() => {
-    if (!req.complete) req.socket.destroy();
+    if (!req.complete) req.socket?.destroy();
   }, 5_000);
   timer.unref();
 }
