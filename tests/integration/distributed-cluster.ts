@@ -5,7 +5,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
@@ -13,22 +12,13 @@ import { RecordBatchFileWriter, tableFromArrays, type RecordBatch } from 'apache
 import { DatasetEntity, createObjectStore, loadConfig, openDatabase } from '@weft/common';
 import { syntheticClassification, syntheticRegression } from '@weft/kernels';
 import { loadWeftProto, type Job__Output, type JobServiceClient } from '@weft/proto';
+import { freePort } from '../helpers/cluster.js';
 
 const ROOT = path.resolve(__dirname, '../../..');
 export const SCHEDULER_MAIN = path.join(ROOT, 'packages/scheduler/dist/main.js');
 export const EXECUTOR_MAIN = path.join(ROOT, 'packages/executors/dist/main.js');
 
-/** A free loopback TCP port. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
+export { freePort };
 
 /** What to generate: rows, features, batch size (rows per record batch), task. */
 export interface SynthSpec {

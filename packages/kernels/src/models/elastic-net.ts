@@ -1,8 +1,7 @@
-import { sharedArena } from '../wasm/runtime.js';
 import { KernelError, check, throwIfAborted } from '../errors.js';
-import { EpochEvent, FitHooks, driveAsync, driveSync, putMatrix } from './common.js';
+import { EpochEvent, FitHooks, driveAsync, driveSync } from './common.js';
 import { LinearRegression, LinearRegressionOptions } from './linear-regression.js';
-import { LinearStats, linearStats } from './linear-stats.js';
+import { LinearStats, linearPredict, linearStats } from './linear-stats.js';
 
 /** Options for `ElasticNet.fit` (and `Lasso.fit`, which fixes l1Ratio = 1). */
 export interface ElasticNetOptions {
@@ -80,17 +79,7 @@ export class ElasticNet {
 
   /** Predictions: Float64Array [nRows]. */
   predict(X: Float32Array, nRows: number): Float64Array {
-    const d = this.nFeatures;
-    const w = new Float64Array(d + 1);
-    w.set(this.coef);
-    w[d] = this.intercept;
-    return sharedArena().scoped((a) => {
-      const xp = putMatrix(a, X, nRows, d, 'ElasticNet.predict');
-      const wp = a.putF64(w);
-      const op = a.alloc(nRows * 8);
-      a.k.linearScores(xp, wp, op, nRows, d, 1);
-      return Float64Array.from(a.f64(op, nRows));
-    });
+    return linearPredict(this.coef, this.intercept, X, nRows, 'ElasticNet.predict');
   }
 
   toJSON(): ElasticNetJSON {

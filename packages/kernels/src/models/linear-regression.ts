@@ -1,8 +1,7 @@
-import { sharedArena } from '../wasm/runtime.js';
 import { KernelError, check } from '../errors.js';
-import { FitHooks, putMatrix } from './common.js';
+import { FitHooks } from './common.js';
 import { throwIfAborted } from '../errors.js';
-import { LinearStats, linearStats, solveLinearStats } from './linear-stats.js';
+import { LinearStats, linearPredict, linearStats, solveLinearStats } from './linear-stats.js';
 
 /** Options for `LinearRegression.fit`. */
 export interface LinearRegressionOptions {
@@ -74,17 +73,7 @@ export class LinearRegression {
 
   /** Predictions: Float64Array [nRows] (units of y). */
   predict(X: Float32Array, nRows: number): Float64Array {
-    const d = this.nFeatures;
-    const w = new Float64Array(d + 1);
-    w.set(this.coef);
-    w[d] = this.intercept;
-    return sharedArena().scoped((a) => {
-      const xp = putMatrix(a, X, nRows, d, 'LinearRegression.predict');
-      const wp = a.putF64(w);
-      const op = a.alloc(nRows * 8);
-      a.k.linearScores(xp, wp, op, nRows, d, 1);
-      return Float64Array.from(a.f64(op, nRows));
-    });
+    return linearPredict(this.coef, this.intercept, X, nRows, 'LinearRegression.predict');
   }
 
   /** JSON artifact (round-trips exactly). */

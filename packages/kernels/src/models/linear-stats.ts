@@ -121,3 +121,22 @@ export function solveLinearStats(s: LinearStats, alpha = 0): LinearSolution {
   const mse = Math.max(0, syy - 2 * wb + wAw) / n;
   return { coef: w, intercept, mse, ridgeUsed: ridge };
 }
+
+/**
+ * Linear predictions y = X·coef + intercept for X: Float32Array [nRows, coef.length]
+ * row-major, by the wasm `linearScores` kernel. Returns Float64Array [nRows].
+ * Throws `KernelError('INVALID_INPUT')` (named by `what`) for a bad shape or non-finite X.
+ */
+export function linearPredict(coef: Float64Array, intercept: number, X: Float32Array, nRows: number, what: string): Float64Array {
+  const d = coef.length;
+  const w = new Float64Array(d + 1);
+  w.set(coef);
+  w[d] = intercept;
+  return sharedArena().scoped((a) => {
+    const xp = putMatrix(a, X, nRows, d, what);
+    const wp = a.putF64(w);
+    const op = a.alloc(nRows * 8);
+    a.k.linearScores(xp, wp, op, nRows, d, 1);
+    return Float64Array.from(a.f64(op, nRows));
+  });
+}
