@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Weft CSV ingest benchmark (issue 3). Usage: node tests/bench/ingest.js   (after `npm run build`)
 // Env: BENCH_ROWS (default 1000000), BENCH_REPEAT (default 1: runs per measurement, best wall kept),
-//      BENCH_ONLY (comma list of: ingest,papaparse,csv-parse), BENCH_FILES (comma list of: numeric,mixed),
+//      BENCH_ONLY (comma list of: ingest,ingest-js,papaparse,csv-parse,pandas), BENCH_FILES (comma list of: numeric,mixed),
 //      BENCH_INGEST_DIR (another build of packages/api/dist/ingest, e.g. an older one to compare).
 //
 // Generates (seeded, into os.tmpdir(), reused when present) two CSV files:
@@ -9,9 +9,12 @@
 //   mixed:   BENCH_ROWS rows of ints, floats, categoricals, booleans, dates, datetimes, zip codes with
 //            leading zeros, quoted free text with commas, and missing values (NA, empty, ?)
 // and, for each file, times in a fresh child process (so peak RSS is the measurement's own):
-//   ingest     full Weft ingest: typing over all rows, profile, Arrow IPC file (packages/api/dist/ingest)
+//   ingest     full Weft ingest: typing over all rows, profile, Arrow IPC file (packages/api/dist/ingest),
+//              default engine (DuckDB fast path for all-numeric files; the engine used is printed)
+//   ingest-js  the same with engine 'js' (the JavaScript path: papaparse, own typing)
 //   papaparse  a plain papaparse parse of the same file (streaming, rows discarded)
 //   csv-parse  a plain csv-parse parse of the same file (streaming, rows discarded)
+//   pandas     pandas.read_csv of the same file (peer, only when /usr/bin/python3 imports pandas)
 // Reported: MB/s of wall time, MB per CPU-second (user+system of that process: other work on the
 // machine does not count), rows/s, CPU seconds, peak RSS, and ingest's ratio to each plain parse.
 'use strict';
@@ -23,7 +26,7 @@ const { spawnSync } = require('node:child_process');
 const ROOT = path.resolve(__dirname, '../..');
 const N = Number(process.env.BENCH_ROWS || 1_000_000);
 const REPEAT = Math.max(1, Number(process.env.BENCH_REPEAT || 1));
-const ONLY = (process.env.BENCH_ONLY || 'ingest,papaparse,csv-parse').split(',');
+const ONLY = (process.env.BENCH_ONLY || 'ingest,ingest-js,papaparse,csv-parse,pandas').split(',');
 const FILES = (process.env.BENCH_FILES || 'numeric,mixed').split(',');
 
 function mulberry32(seed) {
@@ -107,7 +110,7 @@ function mixedFile(rows) {
 async function child(kind, file) {
   const size = fs.statSync(file).size;
   let load = () => undefined;
-  if (kind === 'ingest') {
+  if (kind === 'ingest' || kind === 'ingest-js') {
     const mod = require(path.join(process.env.BENCH_INGEST_DIR || path.join(ROOT, 'packages/api/dist/ingest'), 'index.js'));
     load = mod.ingestCsvFile;
   } else if (kind === 'papaparse') load = require('papaparse');
@@ -115,11 +118,13 @@ async function child(kind, file) {
   const w0 = performance.now();
   const c0 = process.cpuUsage();
   let rows = 0;
-  if (kind === 'ingest') {
+  let engine = '';
+  if (kind === 'ingest' || kind === 'ingest-js') {
     const out = path.join(os.tmpdir(), `weft-bench-ingest-${process.pid}.arrow`);
     try {
-      const r = await load(file, out);
+      const r = await load(file, out, kind === 'ingest-js' ? { engine: 'js' } : {});
       rows = r.rowCount;
+      engine = r.engine ?? 'js';
     } finally {
       fs.rmSync(out, { force: true });
     }
@@ -136,13 +141,27 @@ async function child(kind, file) {
   const wall = (performance.now() - w0) / 1000;
   const c = process.cpuUsage(c0);
   const cpu = (c.user + c.system) / 1e6;
-  process.stdout.write(JSON.stringify({ kind, size, rows, wall, cpu, rssMb: process.resourceUsage().maxRSS / 1024 }) + '\n');
+  process.stdout.write(JSON.stringify({ kind, size, rows, wall, cpu, engine, rssMb: process.resourceUsage().maxRSS / 1024 }) + '\n');
 }
+
+const PANDAS = `
+import json, resource, sys, time
+import pandas as pd
+f = sys.argv[1]
+w0 = time.perf_counter(); c0 = time.process_time()
+df = pd.read_csv(f)
+print(json.dumps({"kind": "pandas", "size": __import__("os").path.getsize(f), "rows": len(df), "wall": time.perf_counter() - w0,
+  "cpu": time.process_time() - c0, "engine": "pandas " + pd.__version__, "rssMb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+`;
+const hasPandas = () => spawnSync('/usr/bin/python3', ['-c', 'import pandas'], { stdio: 'ignore' }).status === 0;
 
 function measure(kind, file) {
   let best = null;
   for (let i = 0; i < REPEAT; i++) {
-    const r = spawnSync(process.execPath, ['--max-old-space-size=4096', __filename, '--child', kind, file], { cwd: path.join(ROOT, 'packages/api'), encoding: 'utf8', maxBuffer: 1 << 24 });
+    const r =
+      kind === 'pandas'
+        ? spawnSync('/usr/bin/python3', ['-c', PANDAS, file], { encoding: 'utf8', maxBuffer: 1 << 24 })
+        : spawnSync(process.execPath, ['--max-old-space-size=4096', __filename, '--child', kind, file], { cwd: path.join(ROOT, 'packages/api'), encoding: 'utf8', maxBuffer: 1 << 24 });
     if (r.status !== 0) throw new Error(`${kind} failed: ${r.stderr || r.stdout}`);
     const m = JSON.parse(r.stdout.trim().split('\n').pop());
     if (!best || m.wall < best.wall) best = { ...m, cpuBest: Math.min(m.cpu, best?.cpuBest ?? Infinity) };
@@ -158,21 +177,22 @@ function main() {
   console.log(`files ready in ${((performance.now() - t0) / 1000).toFixed(1)} s (${os.tmpdir()})`);
   const pad = (s, n) => String(s).padEnd(n);
   const lpad = (s, n) => String(s).padStart(n);
-  console.log(`${pad('file', 9)}${pad('reader', 11)}${lpad('MB', 8)}${lpad('rows', 10)}${lpad('wall s', 8)}${lpad('MB/s', 8)}${lpad('CPU s', 8)}${lpad('MB/CPU-s', 10)}${lpad('rows/s', 11)}${lpad('peak RSS', 10)}`);
+  const kinds = ONLY.filter((k) => k !== 'pandas' || hasPandas());
+  console.log(`${pad('file', 9)}${pad('reader', 11)}${lpad('MB', 8)}${lpad('rows', 10)}${lpad('wall s', 8)}${lpad('MB/s', 8)}${lpad('CPU s', 8)}${lpad('MB/CPU-s', 10)}${lpad('rows/s', 11)}${lpad('peak RSS', 10)}  engine`);
   for (const name of FILES) {
     const file = files[name];
     const res = {};
-    for (const kind of ONLY) {
+    for (const kind of kinds) {
       const m = (res[kind] = measure(kind, file));
       const mb = m.size / 1e6;
       console.log(
-        `${pad(name, 9)}${pad(kind, 11)}${lpad(mb.toFixed(0), 8)}${lpad(m.rows, 10)}${lpad(m.wall.toFixed(2), 8)}${lpad((mb / m.wall).toFixed(1), 8)}${lpad(m.cpuBest.toFixed(2), 8)}${lpad((mb / m.cpuBest).toFixed(1), 10)}${lpad(Math.round(m.rows / m.wall).toLocaleString(), 11)}${lpad(m.rssMb.toFixed(0) + ' MB', 10)}`,
+        `${pad(name, 9)}${pad(kind, 11)}${lpad(mb.toFixed(0), 8)}${lpad(m.rows, 10)}${lpad(m.wall.toFixed(2), 8)}${lpad((mb / m.wall).toFixed(1), 8)}${lpad(m.cpuBest.toFixed(2), 8)}${lpad((mb / m.cpuBest).toFixed(1), 10)}${lpad(Math.round(m.rows / m.wall).toLocaleString(), 11)}${lpad(m.rssMb.toFixed(0) + ' MB', 10)}  ${m.engine || ''}`,
       );
     }
     if (res.ingest) {
-      for (const base of ['papaparse', 'csv-parse']) {
+      for (const base of ['ingest-js', 'pandas', 'papaparse', 'csv-parse']) {
         if (!res[base]) continue;
-        console.log(`${pad(name, 9)}ingest / ${base}: ${(res[base].wall / res.ingest.wall).toFixed(2)}x wall speed, ${(res[base].cpuBest / res.ingest.cpuBest).toFixed(2)}x CPU speed (ingest types, profiles and writes Arrow; ${base} only splits)`);
+        console.log(`${pad(name, 9)}ingest / ${base}: ${(res[base].wall / res.ingest.wall).toFixed(2)}x wall speed, ${(res[base].cpuBest / res.ingest.cpuBest).toFixed(2)}x CPU speed (${base.startsWith('ingest') ? 'the JavaScript path' : `ingest types, profiles and writes Arrow; ${base} only parses`})`);
       }
     }
   }

@@ -54,6 +54,11 @@ export abstract class Converter {
       if (this.invalidCount++ < MAX_INVALID_LINES) this.invalidLines.push(line());
     }
   }
+  /** Stores a missing value at batch position `row`. */
+  pushMissing(row: number): void {
+    this.column.setNull(row);
+    this.profiler.addMissing();
+  }
   protected acceptKind(raw: string, _kind: number, row: number): boolean {
     return this.accept(raw, row);
   }
@@ -82,6 +87,28 @@ export class NumericConverter extends Converter {
   /** The column's profiler (the single-pass ingest fills its histogram afterwards). */
   get numericProfiler(): NumericProfiler {
     return this.profiler;
+  }
+  /**
+   * Stores `count` values `xs[from..from+count)` at batch rows `row..row+count)`, missing where bit
+   * `i` of `valid` (LSB-first bitmap over `xs`, null = all valid) is 0. The values must fit the
+   * column (finite, integral and in range for integer columns); -0 is stored as 0. Same result as
+   * the per-value path. `scratch` (length ≥ count) is working space.
+   */
+  pushBlock(xs: Float64Array, from: number, count: number, valid: Uint8Array | null, row: number, scratch: Float64Array): void {
+    const col = this.column;
+    let k = 0;
+    for (let r = from, at = row, end = from + count; r < end; r++, at++) {
+      if (valid !== null && (valid[r >> 3] & (1 << (r & 7))) === 0) {
+        col.setNull(at);
+        continue;
+      }
+      const v = xs[r];
+      const x = v === 0 ? 0 : v;
+      col.set(at, x);
+      scratch[k++] = x;
+    }
+    for (let i = k; i < count; i++) this.profiler.addMissing();
+    this.profiler.addValues(scratch, k);
   }
   protected override acceptKind(raw: string, kind: number, row: number): boolean {
     if (kind !== Kind.Int && kind !== Kind.Float) return this.accept(raw, row);

@@ -14,11 +14,13 @@ import { NotUtf8, type Encoding } from './decode.js';
 import { emptyError, fieldTooLongError, MAX_LISTED_ROWS, raggedError, type RaggedRow, tooManyColumnsError } from './errors.js';
 import { nameColumns, type HeaderColumn } from './header.js';
 import { TypeInferrer, type ColumnPlan } from './infer.js';
+import { Kind } from './kinds.js';
 import { resolveOptions, type IngestOptions, type ResolvedOptions } from './options.js';
 import { CorrelationSampler, type NumericProfiler } from './profile.js';
 import { lineBreaksIn, readRecords, StopReading, UseFullParser } from './records.js';
 import { sniffFile } from './sniff.js';
 import { columnWarnings } from './warnings.js';
+import { duckdbEligible, ingestNumericWithDuckDB } from './engine-duckdb.js';
 
 export interface IngestResult {
   schema: DatasetSchema;
@@ -30,6 +32,8 @@ export interface IngestResult {
   batchCount: number;
   /** With skipBadRows: 1-based file lines of the skipped rows (at most 1,000 listed). */
   skippedRows?: number[];
+  /** The engine that read the file: `duckdb` (all-numeric fast path, ./engine-duckdb.ts) or `js`. */
+  engine: 'duckdb' | 'js';
 }
 
 
@@ -218,6 +222,8 @@ interface Main extends Pass1 {
   /** The speculative plans held for the whole file: pass 2 is not needed. */
   held: boolean;
   p2: Pass2;
+  /** Final plans when the DuckDB fast path read the file (the inferrer then saw only the prefix). */
+  plans?: ColumnPlan[];
 }
 
 /**
@@ -383,9 +389,15 @@ export async function ingestCsvFile(csvPath: string, arrowPath: string, opts?: I
   };
   const run = async (): Promise<Main> => {
     // the plan of a prefix, held speculatively over the whole file in one pass
-    const pre = await runPass1(csvPath, src, o, Math.max(1000, Math.min(PREFIX_ROWS, Math.floor(PREFIX_FIELDS / Math.max(1, sniffed.headerFields)))));
+    const pre = await runPass1(csvPath, src, o, o.prefixRows ?? Math.max(1000, Math.min(PREFIX_ROWS, Math.floor(PREFIX_FIELDS / Math.max(1, sniffed.headerFields)))));
     if (pre.header === null || pre.inferrer === null) throw emptyError('no header row, only blank lines');
-    return runMain(csvPath, arrowPath, src, o, pre.inferrer.plan(pre.header, o.typeOverrides));
+    const spec = pre.inferrer.plan(pre.header, o.typeOverrides);
+    if (pre.raggedTotal === 0 && pre.rows > 0 && duckdbEligible(spec, src, o)) {
+      const prefixHasFloat = pre.inferrer.stats.map((st) => st.kinds[Kind.Float] > 0);
+      const fast = await ingestNumericWithDuckDB(csvPath, arrowPath, src, o, spec, prefixHasFloat);
+      if (fast) return { ...pre, held: true, plans: fast.plans, p2: fast };
+    }
+    return runMain(csvPath, arrowPath, src, o, spec);
   };
   let p1: Main;
   let plans: ColumnPlan[];
@@ -394,7 +406,7 @@ export async function ingestCsvFile(csvPath: string, arrowPath: string, opts?: I
     p1 = await retrying(run);
     if (p1.header === null || p1.inferrer === null) throw emptyError('no header row, only blank lines');
     if (p1.raggedTotal > 0 && !o.skipBadRows) throw raggedError(p1.ragged, p1.raggedTotal);
-    plans = p1.inferrer.plan(p1.header, o.typeOverrides);
+    plans = p1.plans ?? p1.inferrer.plan(p1.header, o.typeOverrides);
     if (p1.held) {
       p2 = p1.p2;
       await binHistograms(arrowPath, plans, p2.converters);
@@ -436,5 +448,5 @@ export async function ingestCsvFile(csvPath: string, arrowPath: string, opts?: I
       });
     }
   }
-  return { schema, profile, warnings, rowCount: p2.rows, batchCount: p2.batches, ...(skippedRows ? { skippedRows } : {}) };
+  return { schema, profile, warnings, rowCount: p2.rows, batchCount: p2.batches, ...(skippedRows ? { skippedRows } : {}), engine: p1.plans ? 'duckdb' : 'js' };
 }

@@ -21,6 +21,12 @@ export interface IngestOptions {
   maxFieldBytes?: number;
   /** Aborts the ingest; the partly written Arrow file is deleted. */
   signal?: AbortSignal;
+  /** `auto` (default): the embedded DuckDB engine for all-numeric files it can prove it reads exactly
+   *  as the JavaScript path would (see ./engine-duckdb.ts), else the JavaScript path. `js`: always the
+   *  JavaScript path. */
+  engine?: 'auto' | 'js';
+  /** Rows of the prefix whose plan the single pass speculates on (default 50,000, fewer for wide files). */
+  prefixRows?: number;
 }
 
 export const DEFAULT_NULL_TOKENS: readonly string[] = ['', 'NA', 'N/A', 'na', 'n/a', 'null', 'NULL', 'None', 'NaN', 'nan', '?', '-', '#N/A'];
@@ -38,6 +44,10 @@ export class NullTokens {
     for (const t of this.set) m = Math.max(m, t.length);
     this.maxLength = m;
   }
+  /** The tokens (trimmed). */
+  values(): string[] {
+    return [...this.set];
+  }
   has(trimmed: string): boolean {
     return trimmed.length <= this.maxLength && this.set.has(trimmed);
   }
@@ -54,6 +64,8 @@ export interface ResolvedOptions {
   maxColumns: number;
   maxFieldBytes: number;
   signal?: AbortSignal;
+  engine: 'auto' | 'js';
+  prefixRows?: number;
 }
 
 function positiveInt(v: number | undefined, dflt: number): number {
@@ -75,6 +87,8 @@ export function resolveOptions(o: IngestOptions = {}): ResolvedOptions {
     maxColumns: positiveInt(o.maxColumns, DEFAULT_MAX_COLUMNS),
     maxFieldBytes: positiveInt(o.maxFieldBytes, DEFAULT_MAX_FIELD_BYTES),
     signal: o.signal,
+    engine: o.engine === 'js' ? 'js' : 'auto',
+    prefixRows: o.prefixRows !== undefined ? positiveInt(o.prefixRows, 1) : undefined,
   };
 }
 

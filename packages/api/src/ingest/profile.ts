@@ -15,6 +15,8 @@ import { DistinctCounter, mulberry32, NumberDistinct, Reservoir } from './sketch
 export const DISTINCT_EXACT_MAX = 65536;
 export const QUANTILE_RESERVOIR = 65536;
 export const TOP_CATEGORIES = 10;
+/** Values a numeric profiler folds in at once. */
+export const PROFILE_BLOCK = 2048;
 
 export interface Profiler {
   addMissing(): void;
@@ -58,6 +60,9 @@ export class NumericProfiler implements Profiler {
   private hist = new Float64Array(0);
   private lo = 0;
   private width = 1;
+  /** Values not yet folded into the statistics (see {@link flush}). */
+  private readonly pending = new Float64Array(PROFILE_BLOCK);
+  private npending = 0;
   /**
    * With a NaN range the histogram is not binned while values are added: the single-pass ingest
    * learns the range only at the end, then calls {@link setRange} and {@link bin} for each finite value.
@@ -68,6 +73,7 @@ export class NumericProfiler implements Profiler {
   }
   /** (Re)starts the histogram over [min, max] (see histogramEdges); counts are reset. */
   setRange(rangeMin: number, rangeMax: number): void {
+    this.flush();
     this.edges = histogramEdges(rangeMin, rangeMax, this.integer);
     this.hist = new Float64Array(Math.max(0, this.edges.length - 1));
     this.lo = this.edges[0] ?? 0;
@@ -86,32 +92,93 @@ export class NumericProfiler implements Profiler {
   addMissing(): void {
     this.missing++;
   }
+  /** Adds one non-missing value (buffered: folded in blocks of {@link PROFILE_BLOCK}). */
   add(x: number): void {
-    this.count++;
-    this.distinct.add(x);
-    if (x === 0) this.zeros++;
-    if (x === Infinity) return void this.posInf++;
-    if (x === -Infinity) return void this.negInf++;
-    const n = ++this.finite;
-    const d = x - this.mean;
-    this.mean += d / n;
-    this.m2 += d * (x - this.mean);
-    const y = x - this.sumC;
-    const t = this.sum + y;
-    this.sumC = t - this.sum - y;
-    this.sum = t;
-    if (x < this.min) this.min = x;
-    if (x > this.max) this.max = x;
-    this.reservoir.add(x);
-    const h = this.hist;
-    if (h.length > 0) {
-      let b = Math.floor((x - this.lo) / this.width);
-      if (b < 0) b = 0;
-      else if (b >= h.length) b = h.length - 1;
-      h[b]++;
+    this.pending[this.npending++] = x;
+    if (this.npending === PROFILE_BLOCK) this.flush();
+  }
+  /**
+   * Adds `xs[0..n)` (non-missing values): the same as `n` calls of {@link add} (so both paths of
+   * ingest give bit-identical profiles), without a call per value.
+   */
+  addValues(xs: Float64Array, n: number): void {
+    let k = 0;
+    while (k < n) {
+      const take = Math.min(n - k, PROFILE_BLOCK - this.npending);
+      this.pending.set(xs.subarray(k, k + take), this.npending);
+      this.npending += take;
+      k += take;
+      if (this.npending === PROFILE_BLOCK) this.flush();
     }
   }
+  /**
+   * Folds the pending block into the statistics in one loop: counts, the compensated (Kahan) sum,
+   * min/max, histogram, and mean / M2 by the pairwise update of Chan, Golub & LeVeque ("Updating
+   * formulae and a pairwise algorithm for computing sample variances", 1979): the block's sums of
+   * deviations from a shift near the mean give its mean and M2, then merged, with one division per
+   * block instead of one per value.
+   */
+  private flush(): void {
+    const n = this.npending;
+    if (n === 0) return;
+    this.npending = 0;
+    const xs = this.pending;
+    let zeros = 0, posInf = 0, negInf = 0, nb = 0;
+    let { sum, sumC, min, max } = this;
+    // deviations from a shift near the mean (the running mean, or the block's first value)
+    let shift = this.finite > 0 ? this.mean : NaN;
+    let sd = 0, sd2 = 0;
+    const h = this.hist;
+    const hn = h.length, lo = this.lo, width = this.width;
+    for (let i = 0; i < n; i++) {
+      const x = xs[i];
+      if (x === 0) zeros++;
+      if (x - x !== 0) {
+        if (x > 0) posInf++;
+        else negInf++;
+        continue;
+      }
+      if (shift !== shift) shift = x;
+      nb++;
+      const d = x - shift;
+      sd += d;
+      sd2 += d * d;
+      const y = x - sumC;
+      const t = sum + y;
+      sumC = t - sum - y;
+      sum = t;
+      if (x < min) min = x;
+      if (x > max) max = x;
+      if (hn > 0) {
+        let b = Math.floor((x - lo) / width);
+        if (b < 0) b = 0;
+        else if (b >= hn) b = hn - 1;
+        h[b]++;
+      }
+    }
+    this.sum = sum;
+    this.sumC = sumC;
+    this.min = min;
+    this.max = max;
+    this.zeros += zeros;
+    this.posInf += posInf;
+    this.negInf += negInf;
+    this.count += n;
+    if (nb > 0) {
+      const bmean = shift + sd / nb;
+      const bm2 = Math.max(0, sd2 - (sd * sd) / nb);
+      const na = this.finite;
+      const total = na + nb;
+      const delta = bmean - this.mean;
+      this.mean += (delta * nb) / total;
+      this.m2 += bm2 + (delta * delta * na * nb) / total;
+      this.finite = total;
+    }
+    this.distinct.addValues(xs, n);
+    this.reservoir.addFinite(xs, n);
+  }
   result(): ColumnProfile {
+    this.flush();
     const [p25, p50, p75] = this.reservoir.quantiles([0.25, 0.5, 0.75]);
     const hasFinite = this.finite > 0;
     return {
@@ -261,15 +328,23 @@ export class CorrelationSampler {
     this.row = new Float64Array(k).fill(NaN);
   }
   commitRow(): void {
-    const i = this.seen++;
-    let slot = -1;
-    if (i < this.capacity) slot = this.size++;
-    else {
-      const j = Math.floor(this.rand() * (i + 1));
-      if (j < this.capacity) slot = j;
-    }
+    const slot = this.nextSlot();
     if (slot >= 0) this.rows.set(this.row, slot * this.k);
     this.row.fill(NaN);
+  }
+  /**
+   * Counts the next row and returns the sample slot it takes (as {@link commitRow} would), or -1
+   * when it is not sampled; fill a taken slot through {@link slotRow}.
+   */
+  nextSlot(): number {
+    const i = this.seen++;
+    if (i < this.capacity) return this.size++;
+    const j = Math.floor(this.rand() * (i + 1));
+    return j < this.capacity ? j : -1;
+  }
+  /** The sample's row at `slot` (k values, NaN = missing) to fill in place. */
+  slotRow(slot: number): Float64Array {
+    return this.rows.subarray(slot * this.k, (slot + 1) * this.k);
   }
   matrix(): Array<Array<number | null>> {
     const { k, size, rows } = this;

@@ -133,6 +133,37 @@ export class NumberDistinct {
     this.keys[i] = x;
     if (++this.size * 2 > this.keys.length) this.grow();
   }
+  /** As `n` calls of {@link add} with `xs[0..n)` (NaN must not occur). */
+  addValues(xs: Float64Array, n: number): void {
+    let k = 0;
+    for (; k < n && this.hll === null; k++) {
+      let x = xs[k];
+      if (x === 0) x = 0;
+      const h = hashNumber(x);
+      const keys = this.keys, used = this.used;
+      const mask = keys.length - 1;
+      let i = h & mask;
+      let found = false;
+      while (used[i] === 1) {
+        if (keys[i] === x) {
+          found = true;
+          break;
+        }
+        i = (i + 1) & mask;
+      }
+      if (!found) this.add(x);
+    }
+    const hll = this.hll;
+    if (hll === null) return;
+    // approximate from here on: hash and count, inlined (see hashNumber, HyperLogLog.add)
+    const bits = new Float64Array(1);
+    const w32 = new Uint32Array(bits.buffer);
+    for (; k < n; k++) {
+      const x = xs[k];
+      bits[0] = x === 0 ? 0 : x;
+      hll.add(fmix(Math.imul(w32[0], 0xcc9e2d51) ^ w32[1] ^ 0x9e3779b9));
+    }
+  }
   private grow(): void {
     const oldK = this.keys, oldU = this.used;
     this.keys = new Float64Array(oldK.length * 2);
@@ -166,22 +197,47 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
-/** Uniform sample of at most `capacity` numbers (Algorithm R, seeded: same input, same sample). */
+/**
+ * Uniform sample of at most `capacity` numbers, seeded (same input, same sample). Algorithm L
+ * (Li, "Reservoir-sampling algorithms of time complexity O(n(1 + log(N/n)))", ACM TOMS 1994):
+ * once full it draws how many items to skip instead of one random number per item.
+ */
 export class Reservoir {
   readonly values: Float64Array;
   size = 0;
   seen = 0;
   private readonly rand: () => number;
+  /** Algorithm L's W and the 0-based index of the next item that enters the sample. */
+  private w = 1;
+  private next = 0;
   constructor(readonly capacity: number, seed = 42) {
     this.values = new Float64Array(capacity);
     this.rand = mulberry32(seed);
   }
+  /** Draws the next W and the index of the next item to keep (after item `i`). */
+  private skip(i: number): void {
+    // 1 - rand() is in (0, 1]: no log(0)
+    this.w *= Math.exp(Math.log(1 - this.rand()) / this.capacity);
+    this.next = i + Math.floor(Math.log(1 - this.rand()) / Math.log1p(-this.w)) + 1;
+  }
   add(x: number): void {
     const i = this.seen++;
-    if (i < this.capacity) this.values[this.size++] = x;
-    else {
-      const j = Math.floor(this.rand() * (i + 1));
-      if (j < this.capacity) this.values[j] = x;
+    const cap = this.capacity;
+    if (i < cap) {
+      this.values[this.size++] = x;
+      if (this.size === cap) this.skip(i);
+    } else if (i === this.next) {
+      this.values[Math.floor(this.rand() * cap)] = x;
+      this.skip(i);
+    }
+  }
+  /** As {@link add} for each finite value of `xs[0..n)`, in order (±Infinity skipped). */
+  addFinite(xs: Float64Array, n: number): void {
+    for (let k = 0; k < n; k++) {
+      const x = xs[k];
+      if (x - x !== 0) continue;
+      if (this.size < this.capacity || this.seen === this.next) this.add(x);
+      else this.seen++;
     }
   }
   /** Linear-interpolated quantiles (numpy's default) of the sample; exact while seen ≤ capacity. */
