@@ -74,7 +74,7 @@ describe('auth: identity and tokens', function () {
     assert.equal(me.status, 200);
     assert.equal(me.body.user.email, e);
     // The new account sees its own (empty) workspace, not the local owner's data.
-    assert.deepEqual((await req(t, 'GET', '/api/datasets', { token: l.body.accessToken })).body, { datasets: [] });
+    assert.deepEqual((await req(t, 'GET', '/api/datasets', { token: l.body.accessToken })).body, { datasets: [], nextCursor: null });
   });
 
   it('rotates refresh tokens; a refresh token used twice revokes the whole family (REFRESH_TOKEN_REUSED)', async () => {

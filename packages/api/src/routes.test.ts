@@ -84,6 +84,33 @@ describe('api routes', function () {
       assert.equal(body.rowCount, 5);
     });
 
+    it('lists datasets a page at a time, without profiles; a bad cursor is a 400', async () => {
+      for (let i = 0; i < 5; i++) assert.equal((await call(t, 'POST', '/api/datasets', csvForm(CSV.iris, { name: `page-${i}` }))).status, 201);
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const r: { status: number; body: any } = await call(t, 'GET', `/api/datasets?name=page-&sort=name&order=asc&limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+        assert.equal(r.status, 200);
+        assert.ok(r.body.datasets.length <= 2);
+        for (const d of r.body.datasets) {
+          assert.equal(d.profile, undefined);
+          assert.ok(d.schema.columns.length > 0);
+          seen.push(d.name);
+        }
+        cursor = r.body.nextCursor;
+        pages++;
+      } while (cursor);
+      assert.equal(pages, 3);
+      assert.deepEqual(seen, ['page-0', 'page-1', 'page-2', 'page-3', 'page-4']);
+      const all = await call(t, 'GET', '/api/datasets?limit=3');
+      assert.equal(all.body.datasets.length, 3);
+      assert.equal(all.body.nextCursor, '3');
+      assert.ok(!('profile' in all.body.datasets[0]));
+      for (const bad of ['abc', '-1', '1e3', '9999999999']) assertEnvelope((await call(t, 'GET', `/api/datasets?cursor=${bad}`)).body, 'VALIDATION_FAILED');
+      assertEnvelope((await call(t, 'GET', '/api/datasets?limit=1001')).body, 'VALIDATION_FAILED');
+    });
+
     it('answers 400 UPLOAD_MISSING_FILE without a file field', async () => {
       const form = new FormData();
       form.append('name', 'nothing');

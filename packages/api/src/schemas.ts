@@ -122,6 +122,12 @@ export const ListDatasetsQuery = z.object({
   sort: z.enum(['createdAt', 'name', 'rowCount', 'byteSize']).default('createdAt').describe('Column to order by'),
   order: z.enum(['asc', 'desc']).default('desc'),
   name: z.string().max(256).optional().describe('Only datasets whose name contains this text (literal, case-sensitive)'),
+  limit: z.coerce.number().int().min(1).max(1000).default(100).describe('Datasets per page'),
+  cursor: z
+    .string()
+    .regex(/^[0-9]{1,9}$/, 'a cursor is the nextCursor of the previous page')
+    .optional()
+    .describe('`nextCursor` of the previous page'),
 });
 
 export const EventsQuery = z.object({

@@ -1,6 +1,6 @@
 /** Dataset routes: upload (multipart or text/csv), list, get, delete, schema roles. */
 import * as fs from 'node:fs';
-import { DatasetEntity } from '@weft/common';
+import { DatasetEntity, type DatasetRow } from '@weft/common';
 import { DatasetSchemaDoc, WeftError, type ColumnSchema, type ColumnType } from '@weft/proto';
 import type { Request, Response } from 'express';
 import { validationError } from '../errors.js';
@@ -122,16 +122,30 @@ export function registerDatasetRoutes(r: RouteRegistry, deps: ApiDeps): void {
       method: 'get',
       path: '/api/datasets',
       tag: 'datasets',
-      summary: 'List datasets, newest first by default (profiles omitted: GET one for it)',
+      summary: 'List datasets, newest first by default, a page at a time (profiles omitted: GET one for it); `nextCursor` pages on',
       query: ListDatasetsQuery,
-      responses: { 200: { description: '`{ datasets }`' }, 400: err('Unknown sort column or order') },
+      responses: { 200: { description: '`{ datasets, nextCursor }`' }, 400: err('Unknown sort column or order, or a bad cursor') },
     },
     async (req, res) => {
       const q = parseQuery(ListDatasetsQuery, req);
+      const offset = q.cursor ? Number(q.cursor) : 0;
       // The sort column comes from an enum and values are bound parameters: nothing of the query string reaches SQL text.
-      const rows = await deps.db.em().find(DatasetEntity, { workspaceId: workspaceOf(req) }, { orderBy: { [q.sort]: q.order, id: q.order } });
-      const shown = q.name ? rows.filter((r) => r.name.includes(q.name!)) : rows;
-      res.json({ datasets: shown.map((r) => ({ ...datasetDoc(r), profile: undefined })) });
+      // The profile (the large part of a row) is not read from the database.
+      const where = { workspaceId: workspaceOf(req) };
+      const order = { orderBy: { [q.sort]: q.order, id: q.order }, exclude: ['profile'] as const };
+      let page: Array<Omit<DatasetRow, 'profile'>>;
+      let more: boolean;
+      if (q.name) {
+        // a literal substring: filtered here (SQL LIKE would read % and _ as wildcards), over rows without profiles
+        const all = (await deps.db.em().find(DatasetEntity, where, order)).filter((r) => r.name.includes(q.name!));
+        page = all.slice(offset, offset + q.limit);
+        more = all.length > offset + q.limit;
+      } else {
+        const rows = await deps.db.em().find(DatasetEntity, where, { ...order, limit: q.limit + 1, offset });
+        page = rows.slice(0, q.limit);
+        more = rows.length > q.limit;
+      }
+      res.json({ datasets: page.map((r) => ({ ...datasetDoc({ ...r, profile: { columns: {} } }), profile: undefined })), nextCursor: more ? String(offset + q.limit) : null });
     },
   );
 

@@ -142,7 +142,18 @@ export const api = {
 
   catalogue: () => request<CatalogueNode[]>('GET', '/api/catalogue'),
 
-  datasets: () => request<{ datasets: DatasetItem[] }>('GET', '/api/datasets').then((r) => r.datasets),
+  /** Every dataset of the workspace, newest first (pages of 500 followed, at most 20 pages). */
+  datasets: async () => {
+    const out: DatasetItem[] = [];
+    let cursor: string | null = null;
+    for (let page = 0; page < 20; page++) {
+      const r: { datasets: DatasetItem[]; nextCursor?: string | null } = await request('GET', `/api/datasets?limit=500${cursor ? `&cursor=${cursor}` : ''}`);
+      out.push(...r.datasets);
+      cursor = r.nextCursor ?? null;
+      if (!cursor) break;
+    }
+    return out;
+  },
   dataset: (id: string) => request<DatasetDoc>('GET', `/api/datasets/${encodeURIComponent(id)}`),
   deleteDataset: (id: string) => request<void>('DELETE', `/api/datasets/${encodeURIComponent(id)}`),
   patchSchema: (id: string, columns: Record<string, { role?: ColumnRole; type?: ColumnType }>) =>
