@@ -16,6 +16,8 @@ export interface DatasetIngestOptions {
   skipBadRows?: boolean;
   delimiter?: string;
   nullTokens?: string[];
+  /** Per column (final name): its own null tokens instead of `nullTokens`. */
+  columnNullTokens?: Record<string, string[]>;
   typeOverrides?: Record<string, ColumnType>;
   signal?: AbortSignal;
 }
@@ -42,6 +44,7 @@ export async function createDatasetFromCsv(deps: ApiDeps, workspaceId: string, c
       ...(opts.skipBadRows !== undefined ? { skipBadRows: opts.skipBadRows } : {}),
       ...(opts.delimiter !== undefined ? { delimiter: opts.delimiter } : {}),
       ...(opts.nullTokens !== undefined ? { nullTokens: opts.nullTokens } : {}),
+      ...(opts.columnNullTokens !== undefined ? { columnNullTokens: opts.columnNullTokens } : {}),
       ...(opts.typeOverrides !== undefined ? { typeOverrides: opts.typeOverrides } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
     });

@@ -145,6 +145,16 @@ describe('ingest through POST /api/datasets: tests/cases/ingest', function () {
     assert.equal(d.profile.columns.horsepower.missing, 4);
   });
 
+  it('09-null-tokens: per-column null tokens (columnNullTokens field) replace the defaults in that column only', async () => {
+    const d = await ok(t, c('09-null-tokens.csv'), { columnNullTokens: JSON.stringify({ origin: ['', 'NA'] }) });
+    // in origin "-" is a value; horsepower keeps the default tokens
+    assert.deepEqual(col(d, 'origin').categories, ['-', 'europe', 'japan', 'usa']);
+    assert.equal(d.profile.columns.horsepower.missing, 4);
+    const bad = await upload(t, c('09-null-tokens.csv'), { columnNullTokens: '{"origin": "NA"}' });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.error.code, 'VALIDATION_FAILED');
+  });
+
   it('11-leading-zeros-codes: zip and part_code stay strings; qty numeric', async () => {
     const d = await ok(t, c('11-leading-zeros-codes.csv'));
     for (const n of ['zip', 'part_code']) assert.ok(!['integer', 'float', 'boolean', 'datetime'].includes(col(d, n).type), `${n}: ${col(d, n).type}`);

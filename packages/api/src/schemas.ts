@@ -59,6 +59,10 @@ export const UploadOptionsSchema = z.object({
     .optional()
     .describe('Field delimiter; default: detected'),
   nullTokens: jsonField(z.array(z.string().max(64)).max(100)).optional().describe('JSON array of strings read as missing'),
+  columnNullTokens: jsonField(z.record(z.string().min(1).max(256), z.array(z.string().max(64)).max(100)))
+    .refine((r) => Object.keys(r).length <= 1000, 'at most 1,000 columns')
+    .optional()
+    .describe('JSON object: column name → array of strings read as missing in that column (replaces nullTokens there)'),
   typeOverrides: jsonField(z.record(z.string(), ColumnTypeSchema)).optional().describe('JSON object: column name → type'),
 });
 export type UploadOptions = z.output<typeof UploadOptionsSchema>;
@@ -70,6 +74,7 @@ export const UploadFormSchema = z.object({
   skipBadRows: z.string().optional().describe('"true" to skip bad rows'),
   delimiter: z.string().optional(),
   nullTokens: z.string().optional().describe('JSON array of strings'),
+  columnNullTokens: z.string().optional().describe('JSON object: column → array of strings'),
   typeOverrides: z.string().optional().describe(`JSON object: column → one of ${COLUMN_TYPES.join(', ')}`),
 });
 

@@ -84,6 +84,7 @@ export async function uploadDataset(
       ...(o.skipBadRows !== undefined ? { skipBadRows: o.skipBadRows } : {}),
       ...(o.delimiter !== undefined ? { delimiter: o.delimiter } : {}),
       ...(o.nullTokens !== undefined ? { nullTokens: o.nullTokens } : {}),
+      ...(o.columnNullTokens !== undefined ? { columnNullTokens: o.columnNullTokens } : {}),
       ...(typeOverrides !== undefined ? { typeOverrides } : {}),
       signal: abort.signal,
     });
