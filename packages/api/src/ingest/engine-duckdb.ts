@@ -27,6 +27,8 @@
 import { createWriteStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { RecordBatchFileWriter, type RecordBatch } from 'apache-arrow';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
@@ -215,6 +217,33 @@ export async function scanNumericText(path: string, delimiter: string, ncols: nu
   }
 }
 
+/**
+ * {@link scanNumericText} on another thread, so it runs beside the typed read instead of on
+ * the thread that converts and profiles the values. Aborting terminates it.
+ * @throws the scan's error, or the signal's reason.
+ */
+export function scanNumericTextInWorker(csvPath: string, delimiter: string, ncols: number, signal?: AbortSignal): Promise<TextScan> {
+  signal?.throwIfAborted();
+  return new Promise<TextScan>((resolve, reject) => {
+    const worker = new Worker(path.join(__dirname, 'scan-worker.js'), { workerData: { csvPath, delimiter, ncols } });
+    let settled = false;
+    const finish = (f: () => void) => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      f();
+    };
+    const onAbort = () => {
+      void worker.terminate();
+      finish(() => reject(signal!.reason));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    worker.once('message', (m: { ok: true; scan: TextScan } | { ok: false; message: string }) => finish(() => (m.ok ? resolve(m.scan) : reject(new Error(m.message)))));
+    worker.once('error', (e) => finish(() => reject(e)));
+    worker.once('exit', (code) => finish(() => reject(new Error(`scan worker exited with code ${code}`))));
+  });
+}
+
 type DuckDBModule = typeof import('@duckdb/node-api');
 let duckdb: DuckDBModule | null | undefined;
 
@@ -269,7 +298,7 @@ export async function ingestNumericWithDuckDB(
       const askFloat = spec.map((p, i) => p.type === 'integer' || !prefixHasFloat[i]);
       const [read, scan] = await Promise.all([
         readNumbers(readCon, readCsvSql(csvPath, ncols, 'DOUBLE', src, o), arrowPath, o, spec),
-        scanNumericText(csvPath, src.delimiter, ncols, o.signal),
+        scanNumericTextInWorker(csvPath, src.delimiter, ncols, o.signal),
       ]);
       let flags: Array<[boolean, boolean, boolean]>;
       if (!scan.needsSql) {
