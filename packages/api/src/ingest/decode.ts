@@ -5,8 +5,9 @@
  *   Invalid UTF-8 throws {@link NotUtf8}, which makes the caller retry as Windows-1252.
  * - `windows-1252`: transcoded with the WHATWG table. The five bytes Windows-1252 leaves
  *   undefined (0x81 0x8D 0x8F 0x90 0x9D) are CSV_ENCODING errors: such a file is neither.
- * - `utf-16le` / `utf-16be` (only with a byte-order mark): transcoded; unpaired surrogates are
- *   CSV_ENCODING errors.
+ * - `utf-16le` / `utf-16be` (from a byte-order mark, or without one from the byte pattern of the
+ *   head, see ./sniff.ts): transcoded; an unpaired surrogate or an odd trailing byte is a
+ *   CSV_ENCODING error naming its byte offset, a U+0000 character a CSV_BINARY error.
  * NUL bytes anywhere in an 8-bit encoding are CSV_BINARY errors. Nothing is ever replaced by U+FFFD.
  */
 import { isUtf8 } from 'node:buffer';
@@ -145,26 +146,84 @@ class Windows1252Decoder extends CountingDecoder {
   }
 }
 
-class Utf16Decoder extends CountingDecoder {
-  private readonly dec;
-  constructor(encoding: 'utf-16le' | 'utf-16be') {
-    super();
-    this.dec = new TextDecoder(encoding, { fatal: true });
+function isHighSurrogate(u: number): boolean {
+  return u >= 0xd800 && u <= 0xdbff;
+}
+
+function isLowSurrogate(u: number): boolean {
+  return u >= 0xdc00 && u <= 0xdfff;
+}
+
+/**
+ * Byte offset (relative to buf) of the first UTF-16 code unit that is an unpaired surrogate, or
+ * -1. `buf` holds whole code units (an even number of bytes); a high surrogate in its last unit
+ * counts as unpaired.
+ */
+export function findInvalidUtf16(buf: Uint8Array, littleEndian: boolean): number {
+  const lo = littleEndian ? 0 : 1;
+  const hi = 1 - lo;
+  for (let i = 0; i + 1 < buf.length; i += 2) {
+    const u = buf[i + lo] | (buf[i + hi] << 8);
+    if (isHighSurrogate(u)) {
+      const j = i + 2;
+      if (j + 1 >= buf.length || !isLowSurrogate(buf[j + lo] | (buf[j + hi] << 8))) return i;
+      i = j;
+    } else if (isLowSurrogate(u)) return i;
   }
-  private run(chunk: Buffer | undefined, cb: TransformCallback): void {
-    try {
-      const s = chunk ? this.dec.decode(chunk, { stream: true }) : this.dec.decode();
-      if (chunk) this.offset += chunk.length;
-      cb(null, s.length ? Buffer.from(s, 'utf8') : undefined);
-    } catch {
-      cb(encodingError(`Invalid UTF-16 text near byte ${this.offset}.`, { offset: this.offset, encoding: 'utf-16' }));
-    }
+  return -1;
+}
+
+/**
+ * UTF-16 (with or without a byte-order mark) to UTF-8. A code unit or surrogate pair split
+ * across chunks is carried over; a BOM is dropped only at the start of the file. Errors name
+ * the byte offset in the file: CSV_ENCODING for an unpaired surrogate or an odd byte at the end,
+ * CSV_BINARY for a U+0000 character.
+ */
+class Utf16Decoder extends CountingDecoder {
+  private readonly dec: InstanceType<typeof TextDecoder>;
+  private readonly littleEndian: boolean;
+  private carry: Buffer | null = null;
+  constructor(private readonly encoding: 'utf-16le' | 'utf-16be') {
+    super();
+    this.dec = new TextDecoder(encoding, { fatal: true, ignoreBOM: true });
+    this.littleEndian = encoding === 'utf-16le';
+  }
+  private unitAt(buf: Uint8Array, i: number): number {
+    return this.littleEndian ? buf[i] | (buf[i + 1] << 8) : (buf[i] << 8) | buf[i + 1];
+  }
+  private invalid(at: number, what: string): Error {
+    const name = this.littleEndian ? 'UTF-16LE' : 'UTF-16BE';
+    return encodingError(`The file is not valid ${name} text: ${what} at byte ${at}. Save it as UTF-8.`, { offset: at, encoding: this.encoding });
   }
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    this.run(chunk, cb);
+    try {
+      const buf = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
+      const base = this.offset - (this.carry ? this.carry.length : 0);
+      let end = buf.length - (buf.length % 2);
+      if (end >= 2 && isHighSurrogate(this.unitAt(buf, end - 2))) end -= 2; // its pair may follow
+      this.carry = end < buf.length ? Buffer.from(buf.subarray(end)) : null;
+      this.offset += chunk.length;
+      if (end === 0) return cb();
+      const bytes = buf.subarray(0, end);
+      let s: string;
+      try {
+        s = this.dec.decode(bytes);
+      } catch {
+        throw this.invalid(base + findInvalidUtf16(bytes, this.littleEndian), 'an unpaired surrogate');
+      }
+      const skip = base === 0 && s.charCodeAt(0) === 0xfeff ? 1 : 0; // byte-order mark
+      const z = s.indexOf('\0');
+      if (z >= 0) throw binaryError('NUL character', base + 2 * z);
+      cb(null, Buffer.from(skip ? s.slice(1) : s, 'utf8'));
+    } catch (e) {
+      cb(e as Error);
+    }
   }
   override _flush(cb: TransformCallback): void {
-    this.run(undefined, cb);
+    const c = this.carry;
+    if (!c) return cb();
+    const at = this.offset - c.length;
+    cb(c.length >= 2 && isHighSurrogate(this.unitAt(c, 0)) ? this.invalid(at, 'an unpaired surrogate') : this.invalid(at, 'the file ends inside a 2-byte code unit'));
   }
 }
 

@@ -307,7 +307,9 @@ async function runMain(csvPath: string, arrowPath: string, src: Source, o: Resol
     },
     [flusher, RecordBatchFileWriter.throughNode(), createWriteStream(arrowPath)],
   );
-  return { ...r, held: converting, p2: { rows, batches: flusher.batches, converters, corr, corrPlans } };
+  // the last (partial) batch was written without a check: the plan of every row must still hold
+  const held = converting && r.header !== null && stillHeld();
+  return { ...r, held, p2: { rows, batches: flusher.batches, converters, corr, corrPlans } };
 }
 
 /** Bins every finite value of the numeric columns into their histograms, reading the Arrow file back batch by batch. */

@@ -1,7 +1,7 @@
 /**
- * Looks at the first 64 KiB of a file before parsing: empty, binary, byte-order mark,
- * delimiter, and a quick column count of the header so a megabyte of commas is refused
- * before any parsing or per-column state.
+ * Looks at the first 64 KiB of a file before parsing: empty, binary, byte-order mark or
+ * BOM-less UTF-16, delimiter, and a quick column count of the header so a megabyte of commas
+ * is refused before any parsing or per-column state.
  */
 import { open } from 'node:fs/promises';
 import type { Encoding } from './decode.js';
@@ -12,7 +12,10 @@ const BINARY_CHECK_BYTES = 1024;
 export const DELIMITER_CANDIDATES = [',', ';', '\t', '|'] as const;
 
 export interface Sniffed {
-  /** Encoding decided from the byte-order mark; `utf8` without one (it may still turn out to be Windows-1252). */
+  /**
+   * Encoding decided from the byte-order mark, else UTF-16 from the head's byte pattern (see
+   * {@link detectUtf16}), else `utf8` (it may still turn out to be Windows-1252).
+   */
   encoding: Encoding;
   delimiter: string;
   /** File size in bytes. */
@@ -52,19 +55,28 @@ const MAGIC: Array<[number[], string]> = [
   [[0x41, 0x52, 0x52, 0x4f, 0x57, 0x31], 'an Arrow IPC file'],
 ];
 
-/** Throws CSV_BINARY when the first KiB holds a known binary signature, a NUL byte, or is mostly control bytes. */
-export function checkBinary(head: Uint8Array, start: number): void {
+/** Throws CSV_BINARY when the bytes at `start` are a known binary signature (ZIP, PNG, PDF, …). */
+export function checkSignature(head: Uint8Array, start: number): void {
   for (const [sig, what] of MAGIC) {
     if (sig.every((b, i) => head[start + i] === b)) throw binaryError(`it starts like ${what}`, start);
   }
+}
+
+/** True for a C0 control character other than TAB LF VT FF CR ESC (text does not hold them). */
+function isStrayControl(c: number): boolean {
+  return c < 32 && c !== 9 && c !== 10 && c !== 11 && c !== 12 && c !== 13 && c !== 27;
+}
+
+/** Throws CSV_BINARY when the first KiB holds a known binary signature, a NUL byte, or is mostly control bytes. */
+export function checkBinary(head: Uint8Array, start: number): void {
+  checkSignature(head, start);
   const end = Math.min(head.length, start + BINARY_CHECK_BYTES);
   let control = 0;
   let firstControl = -1;
   for (let i = start; i < end; i++) {
     const b = head[i];
     if (b === 0) throw binaryError('NUL byte', i);
-    // control bytes other than TAB LF VT FF CR ESC
-    if (b < 32 && b !== 9 && b !== 10 && b !== 11 && b !== 12 && b !== 13 && b !== 27) {
+    if (isStrayControl(b)) {
       control++;
       if (firstControl < 0) firstControl = i;
     }
@@ -79,6 +91,49 @@ export function detectBom(head: Uint8Array): { encoding: Encoding; bomBytes: num
   if (head[0] === 0xff && head[1] === 0xfe) return { encoding: 'utf-16le', bomBytes: 2 };
   if (head[0] === 0xfe && head[1] === 0xff) return { encoding: 'utf-16be', bomBytes: 2 };
   return { encoding: 'utf8', bomBytes: 0 };
+}
+
+/** Least share of code units whose high byte is zero for a head to be taken as BOM-less UTF-16. */
+const UTF16_MIN_ZERO_HIGH = 0.2;
+/** Most code units with a zero low byte (U+0100, U+4E00, a U+1F600 low surrogate, …) per unit with a zero high byte. */
+const UTF16_MAX_ZERO_LOW_RATIO = 1 / 8;
+/** Most share of stray control characters (see isStrayControl) in BOM-less UTF-16. */
+const UTF16_MAX_CONTROL = 0.01;
+
+/**
+ * Detects UTF-16 without a byte-order mark from the byte pattern of the head: text in UTF-16LE
+ * has a zero high byte (odd offsets) for every ASCII character, UTF-16BE at even offsets, while
+ * 8-bit text has no zero bytes and binary data has zeros at both. Decides `utf-16le` (or `-be`)
+ * when at least 20% of the head's code units have a zero high byte, at most an eighth as many a
+ * zero low byte, none is U+0000 and at most 1% are C0 control characters other than TAB LF VT FF
+ * CR ESC (so CSV in non-Latin scripts, whose delimiters, digits and line breaks are ASCII, is
+ * found too, and 16-bit binary data, which holds U+0000 and control units, is not).
+ * Returns null otherwise: the caller's binary check then reports the NUL bytes.
+ */
+export function detectUtf16(head: Uint8Array): 'utf-16le' | 'utf-16be' | null {
+  const n = head.length - (head.length % 2);
+  const units = n / 2;
+  if (units === 0) return null;
+  let zeroEven = 0;
+  let zeroOdd = 0;
+  for (let i = 0; i < n; i += 2) {
+    if (head[i] === 0) zeroEven++;
+    if (head[i + 1] === 0) zeroOdd++;
+  }
+  const le = zeroOdd >= zeroEven;
+  const zeroHigh = le ? zeroOdd : zeroEven;
+  const zeroLow = le ? zeroEven : zeroOdd;
+  if (zeroHigh < UTF16_MIN_ZERO_HIGH * units || zeroLow > UTF16_MAX_ZERO_LOW_RATIO * zeroHigh) return null;
+  const lo = le ? 0 : 1;
+  let control = 0;
+  for (let i = 0; i < n; i += 2) {
+    if (head[i + 1 - lo] !== 0) continue;
+    const c = head[i + lo];
+    if (c === 0) return null; // U+0000
+    if (isStrayControl(c)) control++;
+  }
+  if (control > UTF16_MAX_CONTROL * units) return null;
+  return le ? 'utf-16le' : 'utf-16be';
 }
 
 /**
@@ -150,13 +205,21 @@ export function countHeaderFields(text: string, delim: string, limit: number): n
 }
 
 /**
- * Sniffs the file: throws CSV_EMPTY (0 bytes, or nothing but whitespace and a BOM),
- * CSV_BINARY, CSV_TOO_MANY_COLUMNS (header wider than `maxColumns`).
+ * Sniffs the file: encoding (BOM, else BOM-less UTF-16 from the byte pattern, else UTF-8),
+ * delimiter, header width, line ending. Throws CSV_EMPTY (0 bytes, or nothing but whitespace
+ * and a BOM), CSV_BINARY (a binary signature, NUL or control bytes in 8-bit text: reason and
+ * byte offset), CSV_TOO_MANY_COLUMNS (header wider than `maxColumns`).
  */
 export async function sniffFile(path: string, opts: { delimiter?: string; maxColumns: number }): Promise<Sniffed> {
   const { head, byteSize } = await readHead(path);
   if (byteSize === 0) throw emptyError('0 bytes, no header');
-  const { encoding, bomBytes } = detectBom(head);
+  const bom = detectBom(head);
+  const bomBytes = bom.bomBytes;
+  let encoding = bom.encoding;
+  if (bomBytes === 0) {
+    checkSignature(head, 0); // a PNG or ZIP header is binary even where it could pass as UTF-16
+    encoding = detectUtf16(head) ?? encoding;
+  }
   let text: string;
   if (encoding === 'utf8') {
     checkBinary(head, bomBytes);

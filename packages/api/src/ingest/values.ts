@@ -9,10 +9,11 @@
  *   decimal comma (`1,5`) is accepted too. A numeric-looking token that overflows to ±Infinity
  *   (`3E1777`) is a code, not a number. `inf`, `+inf`, `-inf`, `infinity` (any case) are ±Infinity.
  * - booleans: `true/false`, `t/f`, `yes/no`, `y/n` in any case. `0/1` are integers.
- * - datetimes: see ./datetime.ts.
+ * - datetimes: see ./datetime.ts (ISO 8601, numeric day-first / month-first with 4- or 2-digit
+ *   years, English month names such as `05-Jan-2020` or `Jan 5, 2020`).
  * Surrounding whitespace is ignored for numbers, booleans and datetimes.
  */
-import { classifyDate } from './datetime.js';
+import { classifyDate, isMonthInitial } from './datetime.js';
 import { Kind } from './kinds.js';
 
 export { Kind, KIND_COUNT } from './kinds.js';
@@ -122,7 +123,8 @@ function fastInt(t: string, from: number, to: number, negative: boolean): number
 
 /**
  * Classifies one non-null field value. Returns a {@link Kind}; for Int and Float the parsed
- * value is left in {@link lastNumber}.
+ * value is left in {@link lastNumber}. Numbers are tried first: a token that is a number is
+ * never a date, and a number costs no date check.
  */
 export function classify(s: string, decimalComma: boolean): number {
   const t = trimIfNeeded(s);
@@ -140,6 +142,11 @@ export function classify(s: string, decimalComma: boolean): number {
   }
   if (t.length <= 5 && BOOL_TOKENS.has(t.toLowerCase())) return Kind.Bool;
   if (isInfToken(t) !== 0) return Kind.Inf;
+  // month-first dates (`Jan 5, 2020`); other words are rejected on their first letters
+  if (t.length >= 8 && isMonthInitial(c)) {
+    const d = classifyDate(t);
+    if (d >= 0) return d;
+  }
   return Kind.Other;
 }
 

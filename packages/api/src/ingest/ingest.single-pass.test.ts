@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { tempDir, ingest, values, writeTemp } from './test-helpers.js';
+
+/**
+ * The single pass converts under the plan of a prefix and re-checks it at every batch boundary.
+ * Regression: the last, partial batch was not re-checked, so a value after the prefix that
+ * changes the plan inside it (an integer column meeting 1.5) was stored under the old plan (the
+ * 1.5 lost as an invalid Int32) while the schema said float.
+ */
+describe('ingest: a plan change after the prefix, inside the last partial batch', function () {
+  this.timeout(60_000);
+  let t: ReturnType<typeof tempDir>;
+  before(() => (t = tempDir()));
+  after(() => t.cleanup());
+
+  for (const engine of ['js', 'auto'] as const) {
+    it(`integer → float (engine ${engine}): the value is kept and the column is Float64`, async () => {
+      const rows = ['n,m', ...Array.from({ length: 300 }, (_, i) => `${i},${i * 2}`), '1.5,7'];
+      const { result, table } = await ingest(t.dir, writeTemp(t.dir, `late-${engine}.csv`, rows.join('\n') + '\n'), { prefixRows: 10, engine });
+      assert.equal(result.schema.columns[0].type, 'float');
+      assert.equal(result.schema.columns[0].invalidCount, 0);
+      assert.equal(String(table.schema.fields[0].type), 'Float64');
+      const n = values(table, 'n');
+      assert.equal(n.length, 301);
+      assert.equal(n[300], 1.5);
+      assert.equal(n[299], 299);
+    });
+  }
+
+  it('a day-first date decided after the prefix converts every row day-first', async () => {
+    const rows = ['d,x', ...Array.from({ length: 200 }, (_, i) => `0${(i % 9) + 1}/0${(i % 9) + 1}/2020,${i}`), '25/03/2020,1'];
+    const { result, table } = await ingest(t.dir, writeTemp(t.dir, 'late-dmy.csv', rows.join('\n') + '\n'), { prefixRows: 10 });
+    assert.equal(result.schema.columns[0].type, 'datetime');
+    assert.equal(result.schema.columns[0].invalidCount, 0);
+    const d = values(table, 'd');
+    assert.equal(new Date(Number(d[200])).toISOString().slice(0, 10), '2020-03-25');
+  });
+});
