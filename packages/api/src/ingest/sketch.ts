@@ -37,6 +37,26 @@ const M = 1 << P;
 
 export class HyperLogLog {
   private readonly reg = new Uint8Array(M);
+  /** Adds {@link hashNumber} of each of `xs[from..to)` (-0 as 0), in one loop. */
+  addNumbers(xs: Float64Array, from: number, to: number): void {
+    const reg = this.reg;
+    const bits = new Float64Array(1);
+    const w32 = new Uint32Array(bits.buffer);
+    for (let k = from; k < to; k++) {
+      const x = xs[k];
+      bits[0] = x === 0 ? 0 : x;
+      let h = Math.imul(w32[0], 0xcc9e2d51) ^ w32[1] ^ 0x9e3779b9;
+      h ^= h >>> 16;
+      h = Math.imul(h, 0x85ebca6b);
+      h ^= h >>> 13;
+      h = Math.imul(h, 0xc2b2ae35);
+      h ^= h >>> 16;
+      const idx = h >>> (32 - P);
+      const w = (h << P) >>> 0;
+      const rank = w === 0 ? 32 - P + 1 : Math.clz32(w) + 1;
+      if (rank > reg[idx]) reg[idx] = rank;
+    }
+  }
   add(hash: number): void {
     const idx = hash >>> (32 - P);
     const w = (hash << P) >>> 0;
@@ -155,14 +175,8 @@ export class NumberDistinct {
     }
     const hll = this.hll;
     if (hll === null) return;
-    // approximate from here on: hash and count, inlined (see hashNumber, HyperLogLog.add)
-    const bits = new Float64Array(1);
-    const w32 = new Uint32Array(bits.buffer);
-    for (; k < n; k++) {
-      const x = xs[k];
-      bits[0] = x === 0 ? 0 : x;
-      hll.add(fmix(Math.imul(w32[0], 0xcc9e2d51) ^ w32[1] ^ 0x9e3779b9));
-    }
+    // approximate from here on
+    hll.addNumbers(xs, k, n);
   }
   private grow(): void {
     const oldK = this.keys, oldU = this.used;
