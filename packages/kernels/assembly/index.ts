@@ -14,6 +14,7 @@ export {
   binMatrix, histPairs, histPairsF32, histClasses, histSub, partitionRows, treeApply, treeApplyBinned,
   addLeafValues, addToRows, boostGradients,
 } from "./tree";
+export { sketchColumn } from "./sketch";
 export { mlpForward, mlpEpoch } from "./mlp";
 export { sumF32, firstNonFiniteF32 } from "./reduce";
 export { sigmoidPairs, softmaxRows } from "./proba";

@@ -134,3 +134,30 @@ export function hsum4F32x4(a0: v128, a1: v128, a2: v128, a3: v128): v128 {
   const s23 = f32x4.add(v128.shuffle<f32>(a2, a3, 0, 4, 1, 5), v128.shuffle<f32>(a2, a3, 2, 6, 3, 7));
   return f32x4.add(v128.shuffle<f32>(s01, s23, 0, 1, 4, 5), v128.shuffle<f32>(s01, s23, 2, 3, 6, 7));
 }
+
+/**
+ * exp(-|z|) per lane, computed as 2^u with u = -|z| log2(e) clamped to >= -125 (so every result
+ * is a normal float; exp(-86.6) ~ 2e-38 is already below anything a sigmoid can resolve):
+ * u = n + f with n = round-to-nearest(u) (by adding 1.5 * 2^23), f in [-1/2, 1/2]; 2^f by the
+ * Cephes `exp2f` polynomial (relative error <= 1e-7 in float32 arithmetic), 2^n by exponent
+ * arithmetic. No Cody–Waite split of the scaling (cheaper than `expF32x4`): rounding u to float32
+ * makes the relative error grow to ~1e-6 at |z| = 17 (where exp(-|z|) ~ 4e-8), so the absolute
+ * error stays below ~1.2e-7 everywhere — what a sigmoid / softplus needs. Plain SIMD only (pmax is
+ * fully specified, no relaxed ops): identical bits in every engine.
+ */
+// @ts-ignore: decorator
+@inline
+export function expNegAbsF32x4(z: v128): v128 {
+  const u = f32x4.pmax(f32x4.mul(v128.or(z, i32x4.splat(0x80000000)), f32x4.splat(1.4426950408889634)), f32x4.splat(-125.0));
+  const t = f32x4.add(u, f32x4.splat(12582912.0));
+  const f = f32x4.sub(u, f32x4.sub(t, f32x4.splat(12582912.0)));
+  let p = f32x4.splat(1.535336188319500e-4);
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(1.339887440266574e-3));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(9.618437357674640e-3));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(5.550332471162809e-2));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(2.402264791363012e-1));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(6.931472028550421e-1));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(1.0));
+  // t's low mantissa bits hold 2^22 + n, so (t + 127 - bits(1.5 * 2^23)) << 23 is the float 2^n
+  return f32x4.mul(p, i32x4.shl(i32x4.add(t, i32x4.splat(127 - 0x4b400000)), 23));
+}

@@ -2,8 +2,12 @@ import { expF32x4, log1pUnitF32x4 } from "./simd";
 
 // Histogram-based tree kernels (CART, random forests, gradient boosting).
 //
-// Binned data: uint8 [n, d] row-major; bin 0 = missing (NaN), bins 1..nb = value ranges.
-// Histograms are packed: feature f owns bins off[f] .. off[f] + nEdges[f] + 1 (bin 0 = missing).
+// Binned data: uint8 [n, d] row-major; code 0 = missing (NaN), codes 1..nEdges[f] + 1 = value
+// ranges; a feature binned without missing values may instead use codes 0..nEdges[f] (<= 255) as
+// value ranges (its code 0 is then a value bin, which every split sends left: such features are
+// partitioned with missingLeft = 1). Gradient boosting's kernels also take uint16 codes
+// (codeBytes = 2) for a feature with a missing code and 256 value bins (XGBoost's max_bin = 256).
+// Histograms are packed: feature f owns bins off[f] .. off[f] + nEdges[f] + 1 (code 0 first).
 //   pair histograms: float64 [totalBins, 2] (per bin: sum of stat0, sum of stat1), used for
 //     gradient boosting (gradient, hessian) and regression trees (w*y, w);
 //   class histograms: float64 [totalBins, k] (per bin: weighted class counts).
@@ -12,14 +16,22 @@ import { expF32x4, log1pUnitF32x4 } from "./simd";
 //   float32 [nNodes] thresholds on raw values (go left when x <= threshold).
 
 /**
- * out[i, f] = 0 if x is NaN else 1 + #{edges[f, e] < x} (binary search over the feature's
+ * out[i, f] = 0 if x is NaN else first[f] + #{edges[f, e] < x} (binary search over the feature's
  * nEdges[f] sorted float32 edges). xp: float32 [n, d]; edgesp: float32 [d, 256];
- * nEdgesp: int32 [d] (each <= 254); outp: uint8 [n, d].
+ * nEdgesp: int32 [d] (each <= 255 - first[f], or <= 255 with 2-byte codes); firstBinp: uint8 [d]
+ * code of each feature's first value bin (0 or 1; firstBinp == 0 means 1 for every feature);
+ * outp: [n, d] codes of codeBytes bytes each (1: uint8, 2: uint16 — needed only when a feature
+ * with a missing code has 256 value bins).
  */
-export function binMatrix(xp: usize, n: i32, d: i32, edgesp: usize, nEdgesp: usize, outp: usize): void {
+export function binMatrix(xp: usize, n: i32, d: i32, edgesp: usize, nEdgesp: usize, firstBinp: usize, outp: usize, codeBytes: i32): void {
+  if (codeBytes == 2) binMatrixImpl<u16>(xp, n, d, edgesp, nEdgesp, firstBinp, outp);
+  else binMatrixImpl<u8>(xp, n, d, edgesp, nEdgesp, firstBinp, outp);
+}
+
+function binMatrixImpl<T>(xp: usize, n: i32, d: i32, edgesp: usize, nEdgesp: usize, firstBinp: usize, outp: usize): void {
   for (let i = 0; i < n; i++) {
     const x = xp + (<usize>i * <usize>d << 2);
-    const o = outp + <usize>i * <usize>d;
+    const o = outp + <usize>i * <usize>d * sizeof<T>();
     for (let f = 0; f < d; f++) {
       const v = load<f32>(x + (<usize>f << 2));
       let b: i32 = 0;
@@ -33,9 +45,9 @@ export function binMatrix(xp: usize, n: i32, d: i32, edgesp: usize, nEdgesp: usi
           const ev = idx < ne ? load<f32>(e + (<usize>idx << 2)) : <f32>Infinity;
           lo = select(lo + step, lo, ev < v);
         }
-        b = lo + 1;
+        b = lo + (firstBinp == 0 ? 1 : <i32>load<u8>(firstBinp + <usize>f));
       }
-      store<u8>(o + <usize>f, <u8>b);
+      store<T>(o + <usize>f * sizeof<T>(), <T>b);
     }
   }
 }
@@ -74,29 +86,36 @@ export function histPairs(binsp: usize, d: i32, offp: usize, totalBins: i32, row
 
 /**
  * As `histPairs` with float32x2 per-row statistics (gradient-boosting g, h; statp float32x2 [n]),
- * promoted to float64 on accumulation (float64 histogram sums, as XGBoost's GradientPairPrecise).
+ * promoted to float64 on accumulation (float64 histogram sums, as XGBoost's GradientPairPrecise),
+ * over codes of codeBytes bytes (1 or 2, see `binMatrix`).
  */
-export function histPairsF32(binsp: usize, d: i32, offp: usize, totalBins: i32, rowsp: usize, cnt: i32, statp: usize, histp: usize): void {
+export function histPairsF32(binsp: usize, d: i32, offp: usize, totalBins: i32, rowsp: usize, cnt: i32, statp: usize, histp: usize, codeBytes: i32): void {
+  if (codeBytes == 2) histPairsF32Impl<u16>(binsp, d, offp, totalBins, rowsp, cnt, statp, histp);
+  else histPairsF32Impl<u8>(binsp, d, offp, totalBins, rowsp, cnt, statp, histp);
+}
+
+function histPairsF32Impl<T>(binsp: usize, d: i32, offp: usize, totalBins: i32, rowsp: usize, cnt: i32, statp: usize, histp: usize): void {
   memory.fill(histp, 0, <usize>totalBins << 4);
   const ud = <usize>d;
+  const w = sizeof<T>();
   for (let q = 0; q < cnt; q++) {
     const r: usize = rowsp == 0 ? <usize>q : <usize>load<i32>(rowsp + (<usize>q << 2));
     const s = f64x2.promote_low_f32x4(v128.load64_zero(statp + (r << 3)));
-    const b = binsp + r * ud;
+    const b = binsp + r * ud * w;
     let f: usize = 0;
     for (; f + 4 <= ud; f += 4) {
       const o = offp + (f << 2);
-      const h0 = histp + ((<usize>load<i32>(o) + <usize>load<u8>(b + f)) << 4);
-      const h1 = histp + ((<usize>load<i32>(o, 4) + <usize>load<u8>(b + f + 1)) << 4);
-      const h2 = histp + ((<usize>load<i32>(o, 8) + <usize>load<u8>(b + f + 2)) << 4);
-      const h3 = histp + ((<usize>load<i32>(o, 12) + <usize>load<u8>(b + f + 3)) << 4);
+      const h0 = histp + ((<usize>load<i32>(o) + <usize>load<T>(b + f * w)) << 4);
+      const h1 = histp + ((<usize>load<i32>(o, 4) + <usize>load<T>(b + (f + 1) * w)) << 4);
+      const h2 = histp + ((<usize>load<i32>(o, 8) + <usize>load<T>(b + (f + 2) * w)) << 4);
+      const h3 = histp + ((<usize>load<i32>(o, 12) + <usize>load<T>(b + (f + 3) * w)) << 4);
       v128.store(h0, f64x2.add(v128.load(h0), s));
       v128.store(h1, f64x2.add(v128.load(h1), s));
       v128.store(h2, f64x2.add(v128.load(h2), s));
       v128.store(h3, f64x2.add(v128.load(h3), s));
     }
     for (; f < ud; f++) {
-      const h = histp + ((<usize>load<i32>(offp + (f << 2)) + <usize>load<u8>(b + f)) << 4);
+      const h = histp + ((<usize>load<i32>(offp + (f << 2)) + <usize>load<T>(b + f * w)) << 4);
       v128.store(h, f64x2.add(v128.load(h), s));
     }
   }
@@ -137,17 +156,24 @@ export function histSub(ap: usize, bp: usize, outp: usize, m: i32): void {
 
 /**
  * Stable in-place partition of rows (int32 [cnt]) by feature f: a row goes left when its bin
- * is 0 (missing) and missingLeft != 0, or when 1 <= bin <= thrBin. scratchp: int32 [cnt].
+ * is 0 (missing) and missingLeft != 0, or when 1 <= bin <= thrBin. Codes of codeBytes bytes (1 or
+ * 2, see `binMatrix`). scratchp: int32 [cnt].
  * Returns the number of rows that went left (they come first, in their original order).
  */
-export function partitionRows(binsp: usize, d: i32, rowsp: usize, cnt: i32, f: i32, thrBin: i32, missingLeft: i32, scratchp: usize): i32 {
+export function partitionRows(binsp: usize, d: i32, rowsp: usize, cnt: i32, f: i32, thrBin: i32, missingLeft: i32, scratchp: usize, codeBytes: i32): i32 {
+  return codeBytes == 2
+    ? partitionRowsImpl<u16>(binsp, d, rowsp, cnt, f, thrBin, missingLeft, scratchp)
+    : partitionRowsImpl<u8>(binsp, d, rowsp, cnt, f, thrBin, missingLeft, scratchp);
+}
+
+function partitionRowsImpl<T>(binsp: usize, d: i32, rowsp: usize, cnt: i32, f: i32, thrBin: i32, missingLeft: i32, scratchp: usize): i32 {
   let nl = 0;
   let nr = 0;
   const ud = <usize>d;
   const uf = <usize>f;
   for (let q = 0; q < cnt; q++) {
     const r = load<i32>(rowsp + (<usize>q << 2));
-    const b = <i32>load<u8>(binsp + <usize>r * ud + uf);
+    const b = <i32>load<T>(binsp + (<usize>r * ud + uf) * sizeof<T>());
     const left = <i32>(b == 0 ? missingLeft != 0 : b <= thrBin);
     // branchless: write both candidates, advance one cursor (nl <= q, so rowsp[nl] was already read)
     store<i32>(rowsp + (<usize>nl << 2), r);
@@ -179,16 +205,21 @@ export function treeApply(xp: usize, n: i32, d: i32, nodesp: usize, thrp: usize,
   }
 }
 
-/** As `treeApply` over binned rows (uint8 [n, d]) using thresholdBin. */
-export function treeApplyBinned(binsp: usize, n: i32, d: i32, nodesp: usize, outp: usize): void {
+/** As `treeApply` over binned rows ([n, d] codes of codeBytes bytes, see `binMatrix`) using thresholdBin. */
+export function treeApplyBinned(binsp: usize, n: i32, d: i32, nodesp: usize, outp: usize, codeBytes: i32): void {
+  if (codeBytes == 2) treeApplyBinnedImpl<u16>(binsp, n, d, nodesp, outp);
+  else treeApplyBinnedImpl<u8>(binsp, n, d, nodesp, outp);
+}
+
+function treeApplyBinnedImpl<T>(binsp: usize, n: i32, d: i32, nodesp: usize, outp: usize): void {
   for (let i = 0; i < n; i++) {
-    const b = binsp + <usize>i * <usize>d;
+    const b = binsp + <usize>i * <usize>d * sizeof<T>();
     let node = 0;
     for (;;) {
       const nd = nodesp + <usize>node * 20;
       const f = load<i32>(nd);
       if (f < 0) break;
-      const v = <i32>load<u8>(b + <usize>f);
+      const v = <i32>load<T>(b + <usize>f * sizeof<T>());
       const left = v == 0 ? load<i32>(nd, 12) != 0 : v <= load<i32>(nd, 16);
       node = left ? load<i32>(nd, 4) : load<i32>(nd, 8);
     }

@@ -7,7 +7,11 @@ import { Rng, subSeed } from './rng.js';
 export interface KMeansOptions {
   /** Number of clusters k (default 8; 1 <= k <= nRows). */
   nClusters?: number;
-  /** Independent k-means++ initialisations; the lowest-inertia run is kept (default 1, scikit-learn >= 1.4's 'auto' for k-means++). */
+  /**
+   * Independent k-means++ initialisations, each followed by Lloyd iterations; the lowest-inertia
+   * run is kept (default 10, as scikit-learn 1.2's `n_init`; 1 is scikit-learn >= 1.4's 'auto'
+   * for k-means++).
+   */
   nInit?: number;
   /** Maximum Lloyd iterations per run (default 300). */
   maxIter?: number;
@@ -32,11 +36,13 @@ export interface KMeansJSON {
 
 /**
  * k-means clustering: greedy k-means++ initialisation (Arthur & Vassilvitskii 2007, with
- * 2 + ln k local trials per centre as scikit-learn's `_kmeans_plusplus`) followed by Lloyd
+ * 2 + floor(ln k) local trials per centre as scikit-learn's `_kmeans_plusplus`) followed by Lloyd
  * iterations (assignment + centre update in one AssemblyScript pass, f32x4 SIMD distances
- * ||x||^2 - 2 x.c + ||c||^2, float64 centre sums). Same algorithm and stopping rule as
- * scikit-learn's `KMeans(algorithm='lloyd')` (sklearn/cluster/_kmeans.py). Empty clusters are
- * re-seeded with the points farthest from their centres.
+ * ||x||^2 - 2 x.c + ||c||^2, float64 centre sums), best of nInit runs by inertia. Same
+ * algorithm, defaults (n_init = 10, max_iter = 300, tol = 1e-4 times the mean feature variance)
+ * and stopping rule (labels unchanged, or summed squared centre shift <= tol) as scikit-learn
+ * 1.2's `KMeans(algorithm='lloyd')` (sklearn/cluster/_kmeans.py); empty clusters are re-seeded
+ * as there, with the points farthest from their centres. Only the random stream differs.
  */
 export class KMeans {
   readonly nFeatures: number;
@@ -142,7 +148,7 @@ function assign(a: Arena, X: Float32Array, n: number, d: number, centers: Float3
 function* kmeansTrainer(X: Float32Array, n: number, d: number, opts: KMeansOptions): Generator<EpochEvent, KMeans, void> {
   checkShape(X, n, d, 'KMeans.fit');
   const k = opts.nClusters ?? 8;
-  const nInit = opts.nInit ?? 1;
+  const nInit = opts.nInit ?? 10;
   const maxIter = opts.maxIter ?? 300;
   const tol = opts.tol ?? 1e-4;
   const seed = opts.seed ?? 0;
@@ -183,20 +189,18 @@ function* kmeansTrainer(X: Float32Array, n: number, d: number, opts: KMeansOptio
       const centers = a.f32(cp, k * d);
       const sums = a.f64(sp, k * d);
       const counts = a.f64(countp, k);
-      let shift = 0;
       const empty: number[] = [];
+      for (let c = 0; c < k; c++) if (counts[c] === 0) empty.push(c);
+      if (empty.length > 0) relocateEmpty(X, n, d, a.i32(lp, n), centers, sums, counts, empty);
+      let shift = 0;
       for (let c = 0; c < k; c++) {
-        if (counts[c] === 0) {
-          empty.push(c);
-          continue;
-        }
+        if (counts[c] <= 0) continue;
         for (let j = 0; j < d; j++) {
           const v = Math.fround(sums[c * d + j] / counts[c]);
           shift += (v - centers[c * d + j]) ** 2;
           centers[c * d + j] = v;
         }
       }
-      if (empty.length > 0) shift += relocateEmpty(X, n, d, a.i32(lp, n), a.f32(cp, k * d), empty);
       const same = it > 0 && changed === 0;
       epoch++;
       yield { epoch, loss: inertia };
@@ -235,7 +239,7 @@ function kmeansPlusPlus(a: Arena, X: Float32Array, n: number, d: number, k: numb
       let hi = n - 1;
       while (lo < hi) {
         const mid = (lo + hi) >>> 1;
-        if (cum[mid] <= r) lo = mid + 1;
+        if (cum[mid] < r) lo = mid + 1; // first i with cum[i] >= r (numpy searchsorted, side 'left')
         else hi = mid;
       }
       a.f32(candp, d).set(X.subarray(lo * d, lo * d + d));
@@ -252,8 +256,13 @@ function kmeansPlusPlus(a: Arena, X: Float32Array, n: number, d: number, k: numb
   void pot;
 }
 
-/** Moves each empty cluster's centre onto the row farthest from its assigned centre; returns the added shift. */
-function relocateEmpty(X: Float32Array, n: number, d: number, labels: Int32Array, centers: Float32Array, empty: number[]): number {
+/**
+ * Re-seeds empty clusters as scikit-learn's `_relocate_empty_clusters_dense`: the rows farthest
+ * from the centre they were just assigned to (`centers`, float32 [k, d], before the update; ties
+ * to the lower row) move, one per empty cluster, out of their cluster's sums and counts (float64
+ * [k, d] and [k]) into the empty cluster's, which then averages to that row.
+ */
+function relocateEmpty(X: Float32Array, n: number, d: number, labels: Int32Array, centers: Float32Array, sums: Float64Array, counts: Float64Array, empty: number[]): void {
   const dist = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const c = labels[i];
@@ -262,13 +271,14 @@ function relocateEmpty(X: Float32Array, n: number, d: number, labels: Int32Array
     dist[i] = s;
   }
   const order = Array.from(dist.keys()).sort((u, v) => dist[v] - dist[u] || u - v);
-  let shift = 0;
   empty.forEach((c, e) => {
     const i = order[e];
+    const old = labels[i];
     for (let j = 0; j < d; j++) {
-      shift += (X[i * d + j] - centers[c * d + j]) ** 2;
-      centers[c * d + j] = X[i * d + j];
+      sums[old * d + j] -= X[i * d + j];
+      sums[c * d + j] = X[i * d + j];
     }
+    counts[old] -= 1;
+    counts[c] = 1;
   });
-  return shift;
 }

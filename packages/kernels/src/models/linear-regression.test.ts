@@ -25,6 +25,39 @@ describe('kernels/LinearRegression', () => {
     assert.ok(Math.abs(m.intercept - f.intercept) < 1e-3);
   });
 
+  it('linearStats matches a plain-TS reference (exact float32 products, float64 sums), every width and across kernel chunks', () => {
+    const rnd = lcg(5);
+    for (const [n, d] of [[1, 1], [37, 2], [101, 7], [64, 20], [9000, 33]]) {
+      // columns with a large mean and a small spread: the uncentred sums must stay exact enough
+      const X = Float32Array.from({ length: n * d }, (_, i) => (i % d === 0 ? 1000 : 0) + rnd() * 4 - 2);
+      const y = Float64Array.from({ length: n }, () => rnd() * 10 - 3);
+      const s = linearStats(X, n, d, y);
+      const xtx = new Float64Array(d * d);
+      const xty = new Float64Array(d);
+      const sumX = new Float64Array(d);
+      let sumY = 0;
+      let sumYY = 0;
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < d; j++) {
+          sumX[j] += X[i * d + j];
+          xty[j] += X[i * d + j] * y[i];
+          for (let k = 0; k < d; k++) xtx[j * d + k] += X[i * d + j] * X[i * d + k];
+        }
+        sumY += y[i];
+        sumYY += y[i] * y[i];
+      }
+      const close = (a: number, b: number, scale: number, what: string) => assert.ok(Math.abs(a - b) <= 1e-12 * scale, `n=${n} d=${d} ${what}: ${a} vs ${b}`);
+      for (let j = 0; j < d; j++) {
+        for (let k = 0; k < d; k++) close(s.xtx[j * d + k], xtx[j * d + k], Math.sqrt(xtx[j * d + j] * xtx[k * d + k]), `xtx[${j},${k}]`);
+        close(s.xty[j], xty[j], Math.sqrt(xtx[j * d + j] * sumYY), `xty[${j}]`);
+        close(s.sumX[j], sumX[j], Math.sqrt(n * xtx[j * d + j]), `sumX[${j}]`);
+      }
+      close(s.sumY, sumY, Math.sqrt(n * sumYY), 'sumY');
+      close(s.sumYY, sumYY, sumYY, 'sumYY');
+      assert.equal(s.nRows, n);
+    }
+  });
+
   it('merged shard statistics give the same model as one pass', () => {
     const rnd = lcg(11);
     const n = 301;

@@ -1,7 +1,7 @@
 import { sharedArena } from '../wasm/runtime.js';
 import { check } from '../errors.js';
 import { choleskySolve } from '../optim/cholesky.js';
-import { checkShape, putMatrix } from './common.js';
+import { checkMatrix, checkShape, putMatrix } from './common.js';
 
 /**
  * Sufficient statistics for least squares over some rows (mergeable across shards).
@@ -17,35 +17,49 @@ export interface LinearStats {
   sumYY: number;
 }
 
+/** Values of X per `gramAccumulate` call in `linearStats` (512 KiB of float32: L2-resident). */
+const STATS_CHUNK_VALUES = 1 << 17;
+
 /**
  * Accumulates X^T X, X^T y, column sums, sum y and sum y^2 over X: Float32Array
- * [nRows, nFeatures] row-major and y [nRows] (finite). Kernel: `assembly/linear.ts`
- * (f64x2 SIMD over float32 rows promoted to float64). Throws `KernelError('INVALID_INPUT')`.
+ * [nRows, nFeatures] row-major and y [nRows] (finite), all in float64. Kernel:
+ * `assembly/linear.ts` (one pass: the Gram matrix of the rows (x, 1, y), float32 promoted to
+ * float64 so every product is exact, register-tiled f64x2). Throws `KernelError('INVALID_INPUT')`.
  */
 export function linearStats(X: Float32Array, nRows: number, nFeatures: number, y: Float64Array | Float32Array): LinearStats {
   checkShape(X, nRows, nFeatures, 'linearStats');
   check(y.length === nRows, `linearStats: y has ${y.length} values, expected nRows = ${nRows}`);
-  let sumY = 0;
-  let sumYY = 0;
   for (let i = 0; i < nRows; i++) {
-    if (!(Number.isFinite(y[i]))) check(false, `linearStats: y[${i}] is ${y[i]}; the target must not have missing values`, { row: i });
-    sumY += y[i];
-    sumYY += y[i] * y[i];
+    if (!Number.isFinite(y[i])) check(false, `linearStats: y[${i}] is ${y[i]}; the target must not have missing values`, { row: i });
   }
   const d = nFeatures;
+  const dp = (d + 3) & ~1; // augmented width d + 2, rounded up to even
   return sharedArena().scoped((a) => {
-    const xp = putMatrix(a, X, nRows, d, 'linearStats');
-    const yp = a.putF64(y);
-    const xtxp = a.alloc(d * d * 8);
-    const xtyp = a.alloc(d * 8);
-    const sxp = a.alloc(d * 8);
-    a.f64(xtxp, d * d).fill(0);
-    a.f64(xtyp, d).fill(0);
-    a.f64(sxp, d).fill(0);
-    a.k.gramAccumulate(xp, yp, nRows, d, xtxp, xtyp, sxp);
-    const xtx = Float64Array.from(a.f64(xtxp, d * d));
-    for (let j = 0; j < d; j++) for (let k = 0; k < j; k++) xtx[j * d + k] = xtx[k * d + j];
-    return { nFeatures: d, nRows, xtx, xty: Float64Array.from(a.f64(xtyp, d)), sumX: Float64Array.from(a.f64(sxp, d)), sumY, sumYY };
+    const gp = a.alloc(dp * dp * 8);
+    a.f64(gp, dp * dp).fill(0);
+    const scratch = a.alloc(Math.max(2048, 2 * dp) * 8);
+    // X streams through one chunk-sized buffer (copied, validated and accumulated while it is in
+    // cache) instead of being copied whole; several kernel calls also let V8 switch from its
+    // baseline code for the first call (several times slower here) to the optimised code
+    const chunk = Math.max(1, Math.floor(STATS_CHUNK_VALUES / d));
+    for (let r = 0; r < nRows; r += chunk) {
+      const m = Math.min(chunk, nRows - r);
+      a.scoped(() => {
+        const xp = a.putF32Finite(X.subarray(r * d, (r + m) * d));
+        if (xp < 0) checkMatrix(X, nRows, d, 'linearStats'); // throws, naming the first non-finite value
+        a.k.gramAccumulate(xp, a.putF64(y.subarray(r, r + m)), m, d, gp, scratch);
+      });
+    }
+    const g = a.f64(gp, dp * dp);
+    const xtx = new Float64Array(d * d);
+    const xty = new Float64Array(d);
+    const sumX = new Float64Array(d);
+    for (let j = 0; j < d; j++) {
+      for (let k = j; k < d; k++) xtx[j * d + k] = xtx[k * d + j] = g[j * dp + k];
+      sumX[j] = g[j * dp + d];
+      xty[j] = g[j * dp + d + 1];
+    }
+    return { nFeatures: d, nRows, xtx, xty, sumX, sumY: g[d * dp + d + 1], sumYY: g[(d + 1) * dp + d + 1] };
   });
 }
 

@@ -108,6 +108,22 @@ describe('kernels/LogisticRegression', () => {
     assert.notDeepEqual(Buffer.from(c.params.buffer), Buffer.from(other.params.buffer));
   });
 
+  it('Adam: zero padding columns are exact (d = 7 trains like the same rows with a zero 8th column)', () => {
+    const rnd = lcg(8);
+    const n = 203;
+    const X7 = Float32Array.from({ length: n * 7 }, () => rnd() * 4 - 2);
+    const X8 = new Float32Array(n * 8);
+    for (let i = 0; i < n; i++) X8.set(X7.subarray(i * 7, i * 7 + 7), i * 8);
+    const y = Int32Array.from({ length: n }, (_, i) => (X7[i * 7] - X7[i * 7 + 3] + rnd() - 0.5 > 0 ? 1 : 0));
+    const opts = { solver: 'adam' as const, epochs: 7, batchSize: 21, learningRate: 0.05, seed: 4 };
+    const a = LogisticRegression.fit(X7, n, 7, y, opts);
+    const b = LogisticRegression.fit(X8, n, 8, y, opts);
+    assert.deepEqual(a.coef[0], b.coef[0].slice(0, 7));
+    assert.equal(b.coef[0][7], 0);
+    assert.equal(a.intercept[0], b.intercept[0]);
+    assert.equal(a.trainInfo!.loss, b.trainInfo!.loss);
+  });
+
   it('Adam (mini-batch) reaches sklearn-level accuracy on breast_cancer', () => {
     const f = fixture('breast_cancer.json');
     const d = dataset('breast_cancer', 'diagnosis');

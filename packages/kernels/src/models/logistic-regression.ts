@@ -255,31 +255,46 @@ function* adamTrainer(
   check(Number.isInteger(seed), `LogisticRegression.fit: seed must be an integer, got ${seed}`);
   const a = Arena.acquire();
   try {
-  const np = p * (d + 1);
-  const xp = putMatrix(a, X, nRows, d, 'LogisticRegression.fit');
-  const yp = a.putI32(y);
+  // Training copy in wasm memory: rows shuffled once by the seed (epochs then stream contiguous
+  // blocks, see assembly/adam.ts) and padded with zero columns to d4, a multiple of 4, so the
+  // kernel works on whole f32x4 vectors. Padded coefficients get zero gradient and stay 0.
+  const d4 = (d + 3) & ~3;
+  const np = p * (d4 + 1);
+  const xs = a.alloc(nRows * d4 * 4);
+  const ys = a.alloc(nRows * 4);
   const wp = a.alloc(np * 4);
   const mp = a.alloc(np * 4);
   const vp = a.alloc(np * 4);
   const gp = a.alloc(np * 4);
   const ip = a.alloc(nRows * 4);
-  const sp = a.alloc(p * 4);
-  // one seeded row shuffle up front; epochs then stream contiguous blocks (see assembly/adam.ts)
-  a.scoped(() => a.k.shuffleRows(xp, yp, nRows, d, splitmix32((seed >>> 0) ^ 0x2545f491), ip, a.alloc(nRows * d * 4), a.alloc(nRows * 4)));
+  const sp = a.alloc(Math.max(p, 80) * 4);
+  a.scoped(() => {
+    const xp = putMatrix(a, X, nRows, d, 'LogisticRegression.fit');
+    const yp = a.putI32(y);
+    a.k.shuffleRows(xp, yp, nRows, d, splitmix32((seed >>> 0) ^ 0x2545f491), ip, xs, ys);
+  }); // the unshuffled copy is released here
   a.f32(wp, np).fill(0);
   a.f32(mp, np).fill(0);
   a.f32(vp, np).fill(0);
+  const params = (): Float64Array => {
+    const w = a.f32(wp, np);
+    const out = new Float64Array(p * (d + 1));
+    for (let c = 0; c < p; c++) {
+      for (let f = 0; f < d; f++) out[c * (d + 1) + f] = w[c * (d4 + 1) + f];
+      out[c * (d + 1) + d] = w[c * (d4 + 1) + d4];
+    }
+    return out;
+  };
   const l2 = 1 / (C * nRows);
   const stepsPerEpoch = Math.ceil(nRows / batch);
   let loss = NaN;
   for (let e = 0; e < epochs; e++) {
     const epochSeed = splitmix32((seed >>> 0) ^ splitmix32(e + 1));
-    const ce = a.k.adamEpoch(xp, yp, wp, mp, vp, gp, ip, sp, nRows, d, p, lr, l2, batch, epochSeed, e * stepsPerEpoch, 0.9, 0.999, 1e-8);
-    const w = Float64Array.from(a.f32(wp, np));
-    loss = ce + penalty(w, p, d, null, l2);
+    const ce = a.k.adamEpoch(xs, ys, wp, mp, vp, gp, ip, sp, nRows, d4, p, lr, l2, batch, epochSeed, e * stepsPerEpoch, 0.9, 0.999, 1e-8);
+    loss = ce + penalty(params(), p, d, null, l2);
     yield { epoch: e + 1, loss };
   }
-  return { params: Float64Array.from(a.f32(wp, np)), info: { solver: 'adam', epochs, converged: true, loss } };
+  return { params: params(), info: { solver: 'adam', epochs, converged: true, loss } };
   } finally {
     a.dispose();
   }

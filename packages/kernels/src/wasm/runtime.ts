@@ -24,7 +24,7 @@ export interface KernelExports {
     beta1: number, beta2: number, eps: number,
   ): number;
   shuffleRows(xp: number, yp: number, n: number, d: number, seed: number, ip: number, xs: number, ys: number): void;
-  gramAccumulate(xp: number, yp: number, n: number, d: number, xtxp: number, xtyp: number, sxp: number): void;
+  gramAccumulate(xp: number, yp: number, n: number, d: number, gp: number, scratch: number): void;
   columnStats(vp: number, mp: number, n: number, outp: number): void;
   scaleColumn(vp: number, mp: number, n: number, mean: number, invScale: number, outp: number): void;
   fillMissing(vp: number, mp: number, n: number, fill: number, outp: number): void;
@@ -46,17 +46,19 @@ export interface KernelExports {
   columnVarianceSum(xp: number, n: number, d: number, meanp: number): number;
   kmeansInertia(xp: number, n: number, d: number, cp: number, labelsp: number): number;
   // trees (assembly/tree.ts)
-  binMatrix(xp: number, n: number, d: number, edgesp: number, nEdgesp: number, outp: number): void;
+  binMatrix(xp: number, n: number, d: number, edgesp: number, nEdgesp: number, firstBinp: number, outp: number, codeBytes: number): void;
   histPairs(binsp: number, d: number, offp: number, totalBins: number, rowsp: number, cnt: number, statp: number, histp: number): void;
-  histPairsF32(binsp: number, d: number, offp: number, totalBins: number, rowsp: number, cnt: number, statp: number, histp: number): void;
+  histPairsF32(binsp: number, d: number, offp: number, totalBins: number, rowsp: number, cnt: number, statp: number, histp: number, codeBytes: number): void;
   histClasses(binsp: number, d: number, offp: number, totalBins: number, rowsp: number, cnt: number, yp: number, wp: number, k: number, histp: number): void;
   histSub(ap: number, bp: number, outp: number, m: number): void;
-  partitionRows(binsp: number, d: number, rowsp: number, cnt: number, f: number, thrBin: number, missingLeft: number, scratchp: number): number;
+  partitionRows(binsp: number, d: number, rowsp: number, cnt: number, f: number, thrBin: number, missingLeft: number, scratchp: number, codeBytes: number): number;
   treeApply(xp: number, n: number, d: number, nodesp: number, thrp: number, outp: number): void;
-  treeApplyBinned(binsp: number, n: number, d: number, nodesp: number, outp: number): void;
+  treeApplyBinned(binsp: number, n: number, d: number, nodesp: number, outp: number, codeBytes: number): void;
   addLeafValues(leafp: number, n: number, valuep: number, marginp: number, stride: number, offset: number): void;
   addToRows(rowsp: number, cnt: number, marginp: number, stride: number, offset: number, value: number): void;
   boostGradients(marginp: number, yp: number, n: number, k: number, objective: number, cls: number, statp: number): number;
+  // quantile sketch (assembly/sketch.ts)
+  sketchColumn(colp: number, n: number, limit: number, maxLevels: number, workp: number, numCuts: number, finalSize: number, outp: number): number;
   // MLP (assembly/mlp.ts)
   mlpForward(xp: number, n: number, sizesp: number, nLayers: number, paramsp: number, act: number, outAct: number, scratchp: number, outp: number): void;
   mlpEpoch(

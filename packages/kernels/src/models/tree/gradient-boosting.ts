@@ -3,7 +3,7 @@ import { KernelError, check } from '../../errors.js';
 import { EpochEvent, FitHooks, checkLabels, driveAsync, driveSync, probaFromScores } from '../common.js';
 import { argmaxRows } from '../gaussian-nb.js';
 import { Rng, subSeed } from '../rng.js';
-import { binInto, fitBins } from './binning.js';
+import { binInto, fitSketchBins } from './binning.js';
 import { Tree, TreeJSON, applyTrees, featureImportances, growTree, packTree, treeFromJSON, treeToJSON } from './grower.js';
 
 /** Boosting objective (XGBoost names). */
@@ -23,7 +23,10 @@ export interface GradientBoostingOptions {
   lambda?: number;
   /** Minimum loss reduction gamma to split (default 0). */
   gamma?: number;
-  /** Value bins per feature, 2..255 (default 255; XGBoost's max_bin = 256 counts the missing bin). */
+  /**
+   * XGBoost max_bin: histogram bins per feature, 2..256 (default 256), cut by XGBoost's weighted
+   * quantile sketch (`fitSketchBins`).
+   */
   maxBins?: number;
   /** Fraction of rows drawn (without replacement) for each round (default 1). */
   subsample?: number;
@@ -33,7 +36,11 @@ export interface GradientBoostingOptions {
   seed?: number;
   /** Number of classes K (classifier; default max(y) + 1). */
   nClasses?: number;
-  /** Initial margin; default the prior log-odds (binary), 0 (multiclass), mean(y) (regression). */
+  /**
+   * Initial margin; default the prior log-odds (binary), 0 (multiclass), mean(y) (regression),
+   * as XGBoost >= 2.0 estimates it. XGBoost 1.7's default base_score = 0.5 is margin 0 for
+   * binary:logistic and 0.5 for reg:squarederror.
+   */
   baseScore?: number;
 }
 
@@ -60,12 +67,16 @@ interface BoostResult {
 }
 
 /**
- * Second-order gradient boosting over histogram trees — the XGBoost `tree_method='hist'` /
- * LightGBM algorithm (Chen & Guestrin 2016, Ke et al. 2017): per round gradients g and
- * hessians h of the loss at the current margins (assembly/tree.ts `boostGradients`), a
- * depth-wise tree whose splits maximise ½[G_L²/(H_L+λ) + G_R²/(H_R+λ) − G²/(H+λ)] − γ over
- * quantile bins with min_child_weight on H, missing values sent along the learned better
- * direction, leaves −η G/(H+λ). Histograms, partitions and margin updates run in AssemblyScript.
+ * Second-order gradient boosting over histogram trees — XGBoost 1.7's `tree_method='hist'`
+ * (Chen & Guestrin 2016; src/tree/updater_quantile_hist.cc): per round gradients g and hessians
+ * h of the loss at the current margins (assembly/tree.ts `boostGradients`), bins cut by XGBoost's
+ * weighted quantile sketch (`fitSketchBins`, max_bin = maxBins), a depth-wise tree whose splits
+ * maximise the loss change G_L²/(H_L+λ) + G_R²/(H_R+λ) − G²/(H+λ) (> 1e-6 and >= γ) with
+ * min_child_weight on H, missing values sent along the better direction (`findNewtonSplit` in
+ * grower.ts), leaves float32(η · −G/(H+λ)). Histograms, partitions and margin updates run in
+ * AssemblyScript. With baseScore set to XGBoost's base margin (0.5 for reg:squarederror, 0 for
+ * logistic — XGBoost 1.7's base_score = 0.5) the trees are XGBoost's up to float rounding (our
+ * margins are float64, XGBoost's float32): fixtures/models.json, models/fidelity.test.ts.
  */
 function* boostTrainer(
   X: Float32Array, n: number, d: number, y: Int32Array | Float64Array | Float32Array, opts: GradientBoostingOptions, classification: boolean, what: string,
@@ -88,7 +99,7 @@ function* boostTrainer(
   const minChildWeight = opts.minChildWeight ?? 1;
   const lambda = opts.lambda ?? 1;
   const gamma = opts.gamma ?? 0;
-  const maxBins = opts.maxBins ?? 255;
+  const maxBins = opts.maxBins ?? 256;
   const subsample = opts.subsample ?? 1;
   const colsample = opts.colsampleByTree ?? 1;
   const seed = opts.seed ?? 0;
@@ -98,6 +109,7 @@ function* boostTrainer(
   check(minChildWeight >= 0 && lambda >= 0 && gamma >= 0, `${what}: minChildWeight, lambda and gamma must be >= 0`);
   check(subsample > 0 && subsample <= 1 && colsample > 0 && colsample <= 1, `${what}: subsample and colsampleByTree must be in (0, 1]`);
   check(Number.isInteger(seed), `${what}: seed must be an integer, got ${seed}`);
+  check(Number.isInteger(maxBins) && maxBins >= 2 && maxBins <= 256, `${what}: maxBins must be an integer in 2..256, got ${maxBins}`);
   const p = objective === 'multi:softprob' ? k : 1;
   let base = opts.baseScore ?? NaN;
   if (Number.isNaN(base)) {
@@ -117,11 +129,12 @@ function* boostTrainer(
 
   const a = Arena.acquire();
   try {
-  const bins = fitBins(X, n, d, maxBins, 200_000, seed);
+  const bins = fitSketchBins(a, X, n, d, maxBins);
   const xp = a.putF32(X);
+  const codeBytes = bins.codeBytes ?? 1;
   const binsp0 = binInto(a, bins, xp, n);
-  a.u8(0, a.k.memory.buffer.byteLength).copyWithin(xp, binsp0, binsp0 + n * d);
-  a.release(xp + ((n * d + 15) & ~15));
+  a.u8(0, a.k.memory.buffer.byteLength).copyWithin(xp, binsp0, binsp0 + n * d * codeBytes);
+  a.release(xp + ((n * d * codeBytes + 15) & ~15));
   const binsp = xp;
   const yp = a.putF64(y);
   const marginp = a.alloc(n * p * 8);
@@ -158,9 +171,9 @@ function* boostTrainer(
       );
       trees.push(tree);
       if (subsample < 1) {
-        const nodesp = packTree(a, tree);
+        const nodesp = packTree(a, tree, bins);
         const valp = a.putF64(tree.value);
-        a.k.treeApplyBinned(binsp, n, d, nodesp, leafp);
+        a.k.treeApplyBinned(binsp, n, d, nodesp, leafp, codeBytes);
         a.k.addLeafValues(leafp, n, valp, marginp, p, c);
       } else {
         for (const lf of leaves) a.k.addToRows(rowsp + lf.start * 4, lf.count, marginp, p, c, tree.value[lf.node]);

@@ -1,6 +1,7 @@
 import { Arena } from '../../wasm/runtime.js';
+import { KernelError } from '../../errors.js';
 import { Rng } from '../rng.js';
-import { BinMapper } from './binning.js';
+import { BinMapper, splitThreshold } from './binning.js';
 
 /**
  * A fitted tree as flat arrays (node 0 is the root). Internal nodes: feature >= 0, rows with
@@ -41,7 +42,7 @@ export interface GrowData {
   a: Arena;
   d: number;
   bins: BinMapper;
-  /** uint8 [n, d] binned matrix. */
+  /** [n, d] binned matrix: uint8 codes, or uint16 when bins.codeBytes = 2 (criterion 'newton' only). */
   binsp: number;
   /** int32 rows of this tree (overwritten: partitioned into leaf segments). */
   rowsp: number;
@@ -60,7 +61,11 @@ export interface GrowData {
 
 /** How to split. */
 export interface GrowParams {
-  /** 'newton': XGBoost gain on (g, h) with lambda, leaf -eta G/(H+lambda); 'mse': regression tree on (w y, w); 'gini' / 'entropy': classification. */
+  /**
+   * 'newton': gradient boosting on (g, h), XGBoost 1.7 hist split search and leaf weights
+   * (`findNewtonSplit`; bins from `fitSketchBins`); 'mse': regression tree on (w y, w);
+   * 'gini' / 'entropy': classification.
+   */
   criterion: 'newton' | 'mse' | 'gini' | 'entropy';
   maxDepth: number;
   minSamplesSplit: number;
@@ -68,7 +73,7 @@ export interface GrowParams {
   /** newton: minimum hessian sum per child. */
   minChildWeight: number;
   lambda: number;
-  /** newton: minimum loss reduction gamma; others: minimum weighted impurity decrease. */
+  /** newton: minimum loss reduction gamma (XGBoost's un-halved loss change); others: minimum weighted impurity decrease. */
   minGain: number;
   /** newton: learning rate applied to leaf weights. */
   eta: number;
@@ -98,6 +103,7 @@ interface Pending {
 
 interface Split {
   feature: number;
+  /** Bin codes <= bin go left (with missing values when missingLeft). */
   bin: number;
   missingLeft: boolean;
   gain: number;
@@ -116,6 +122,8 @@ export function growTree(g: GrowData, p: GrowParams): { tree: Tree; leaves: Leaf
   const { a, d } = g;
   const pairs = p.criterion === 'newton' || p.criterion === 'mse';
   const width = pairs ? 2 : g.k;
+  const codeBytes = g.bins.codeBytes ?? 1;
+  if (codeBytes !== 1 && !(pairs && g.statF32)) throw new KernelError('INVALID_INPUT', 'growTree: 2-byte bin codes need float32 boosting statistics');
   const off = new Int32Array(d);
   let totalBins = 0;
   for (let f = 0; f < d; f++) {
@@ -127,7 +135,7 @@ export function growTree(g: GrowData, p: GrowParams): { tree: Tree; leaves: Leaf
   const pool: number[] = [];
   const takeHist = (): number => pool.pop() ?? a.alloc(histDoubles * 8);
   const build = (start: number, count: number, hist: number) => {
-    if (pairs && g.statF32) a.k.histPairsF32(g.binsp, d, offp, totalBins, g.rowsp + start * 4, count, g.statp, hist);
+    if (pairs && g.statF32) a.k.histPairsF32(g.binsp, d, offp, totalBins, g.rowsp + start * 4, count, g.statp, hist, codeBytes);
     else if (pairs) a.k.histPairs(g.binsp, d, offp, totalBins, g.rowsp + start * 4, count, g.statp, hist);
     else a.k.histClasses(g.binsp, d, offp, totalBins, g.rowsp + start * 4, count, g.yp, g.wp, g.k, hist);
   };
@@ -153,7 +161,7 @@ export function growTree(g: GrowData, p: GrowParams): { tree: Tree; leaves: Leaf
     missingLeft.push(0);
     gain.push(0);
     weight.push(pairs ? tot[1] : sum(tot));
-    if (p.criterion === 'newton') value.push((-p.eta * tot[0]) / (tot[1] + p.lambda));
+    if (p.criterion === 'newton') value.push(newtonLeaf(tot[0], tot[1], p));
     else if (p.criterion === 'mse') value.push(tot[1] > 0 ? tot[0] / tot[1] : 0);
     else {
       const s = sum(tot);
@@ -184,18 +192,19 @@ export function growTree(g: GrowData, p: GrowParams): { tree: Tree; leaves: Leaf
 
   while (stack.length > 0) {
     const nd = stack.pop()!;
-    const s = findSplit(a.f64(nd.hist, histDoubles), off, g, p, nd.tot, order, width);
+    const hd = a.f64(nd.hist, histDoubles);
+    const s = p.criterion === 'newton' ? findNewtonSplit(hd, off, g.bins, p, nd.tot, order) : findSplit(hd, off, g, p, nd.tot, order, width);
     if (!s) {
       pool.push(nd.hist);
       leaves.push({ node: nd.node, start: nd.start, count: nd.count });
       continue;
     }
-    const nl = a.k.partitionRows(g.binsp, d, g.rowsp + nd.start * 4, nd.count, s.feature, s.bin, s.missingLeft ? 1 : 0, g.scratchp);
+    const nl = a.k.partitionRows(g.binsp, d, g.rowsp + nd.start * 4, nd.count, s.feature, s.bin, binnedMissingLeft(g.bins, s.feature, s.missingLeft), g.scratchp, codeBytes);
     const nr = nd.count - nl;
     const id = nd.node;
     feature[id] = s.feature;
     thresholdBin[id] = s.bin;
-    threshold[id] = g.bins.edges[s.feature * 256 + s.bin - 1];
+    threshold[id] = splitThreshold(g.bins, s.feature, s.bin);
     missingLeft[id] = s.missingLeft ? 1 : 0;
     gain[id] = s.gain;
     const L = newNode(s.totL);
@@ -260,10 +269,126 @@ function sum(v: Float64Array): number {
   return s;
 }
 
+/** Partition flag for a split: a feature binned without a missing code has value bin 0, which every split sends left. */
+function binnedMissingLeft(bins: BinMapper, f: number, missingLeft: boolean): number {
+  return missingLeft || (bins.firstBin !== undefined && bins.firstBin[f] === 0) ? 1 : 0;
+}
+
+/** XGBoost's CalcGainGivenWeight without L1 / max_delta_step: G^2 / (H + lambda), 0 when H <= 0. */
+function newtonScore(g: number, h: number, lambda: number): number {
+  return h <= 0 ? 0 : (g * g) / (h + lambda);
+}
+
 /**
- * Best split of a node from its packed histogram, or null. Candidates lie between consecutive
- * non-empty bins (the threshold is the bin edge halfway between them, in rank); both
- * missing-value directions are tried when the node has missing values. Ties keep the first.
+ * XGBoost leaf value: float32(eta * float32(-G / (H + lambda))), 0 when H < min_child_weight
+ * (XGBoost's CalcWeight; only a root can be that light, children are held to min_child_weight).
+ */
+function newtonLeaf(g: number, h: number, p: GrowParams): number {
+  const w = h < p.minChildWeight || h <= 0 ? 0 : Math.fround(-g / (h + p.lambda));
+  return Math.fround(w * Math.fround(p.eta));
+}
+
+/** Missing-bin hessian (relative to the node's) below which a node counts as having no missing values. */
+const MISSING_REL_HESS = 1e-10;
+
+/** XGBoost's kRtEps: a split must reduce the loss by more than this. */
+const RT_EPS = 1e-6;
+
+/**
+ * Best gradient-boosting split of a node, as XGBoost 1.7's hist evaluator
+ * (src/tree/hist/evaluate_splits.h, EnumerateSplit): per feature (in index order) a forward scan
+ * over the value bins with missing values going right, then, when the node has missing values
+ * for that feature, a backward scan with them going left. A candidate needs hessian sums >=
+ * min_child_weight on both sides; its loss change float32(f(G_L^2/(H_L+l)) + f(G_R^2/(H_R+l))
+ * - f(G^2/(H+l))), f = rounding to float32 (XGBoost's float CalcGainGivenWeight, double
+ * CalcSplitGain), must beat the best so far strictly (ties keep the lower feature, the forward
+ * scan, the first candidate of a scan), then exceed 1e-6 and gamma. The threshold is the upper
+ * edge of the left side's last non-empty bin (forward) or the lower edge of the right side's
+ * first non-empty bin (backward), as XGBoost's cut_val[i] / cut_val[i - 1]. A node counts as
+ * having missing values when its missing bin's hessian exceeds 1e-10 of the node's (XGBoost
+ * compares the bins' total with the node's exactly, which float rounding can trip).
+ */
+function findNewtonSplit(h: Float64Array, off: Int32Array, bins: BinMapper, p: GrowParams, tot: Float64Array, order: Int32Array): Split | null {
+  const fr = Math.fround;
+  const lambda = p.lambda;
+  const mcw = p.minChildWeight;
+  const rootGain = fr(newtonScore(tot[0], tot[1], lambda));
+  let best = 0;
+  let bf = -1;
+  let bb = 0;
+  let bMissLeft = false;
+  let lg = 0;
+  let lh = 0;
+  let rg = 0;
+  let rh = 0;
+  for (let oi = 0; oi < order.length; oi++) {
+    const f = order[oi];
+    const fb = bins.firstBin ? bins.firstBin[f] : 1;
+    const first = off[f] + fb;
+    const last = off[f] + fb + bins.nEdges[f];
+    // forward: left = value bins <= b, missing right
+    let gl = 0;
+    let hl = 0;
+    for (let b = first; b <= last; b++) {
+      const bg = h[2 * b];
+      const bh = h[2 * b + 1];
+      if (bh === 0 && bg === 0) continue; // an empty bin repeats the previous candidate, which wins the tie
+      gl += bg;
+      hl += bh;
+      const gr = tot[0] - gl;
+      const hr = tot[1] - hl;
+      if (hl >= mcw && hr >= mcw) {
+        const loss = fr(fr(newtonScore(gl, hl, lambda)) + fr(newtonScore(gr, hr, lambda)) - rootGain);
+        if (loss > best) {
+          best = loss;
+          bf = f;
+          bb = b - off[f];
+          bMissLeft = false;
+          lg = gl;
+          lh = hl;
+          rg = gr;
+          rh = hr;
+        }
+      }
+    }
+    // missing values present: the missing bin's hessian beyond the rounding residue that the
+    // histogram subtraction (parent - sibling) leaves when all of them went to the sibling
+    if (fb !== 1 || !(h[2 * off[f] + 1] > MISSING_REL_HESS * tot[1])) continue;
+    // backward: right = value bins >= b, missing left
+    let gr = 0;
+    let hr = 0;
+    for (let b = last; b >= first; b--) {
+      const bg = h[2 * b];
+      const bh = h[2 * b + 1];
+      if (bh === 0 && bg === 0) continue;
+      gr += bg;
+      hr += bh;
+      const gl2 = tot[0] - gr;
+      const hl2 = tot[1] - hr;
+      if (hr >= mcw && hl2 >= mcw) {
+        const loss = fr(fr(newtonScore(gr, hr, lambda)) + fr(newtonScore(gl2, hl2, lambda)) - rootGain);
+        if (loss > best) {
+          best = loss;
+          bf = f;
+          bb = b - 1 - off[f];
+          bMissLeft = true;
+          lg = gl2;
+          lh = hl2;
+          rg = gr;
+          rh = hr;
+        }
+      }
+    }
+  }
+  if (bf < 0 || !(best > RT_EPS) || best < p.minGain || lh === 0 || rh === 0) return null;
+  return { feature: bf, bin: bb, missingLeft: bMissLeft, gain: best, totL: Float64Array.of(lg, lh), totR: Float64Array.of(rg, rh) };
+}
+
+/**
+ * Best CART split ('mse', 'gini', 'entropy') of a node from its packed histogram, or null.
+ * Candidates lie between consecutive non-empty bins (the threshold is the bin edge halfway
+ * between them, in rank); both missing-value directions are tried when the node has missing
+ * values. Ties keep the first. (Gradient boosting uses `findNewtonSplit`.)
  */
 function findSplit(h: Float64Array, off: Int32Array, g: GrowData, p: GrowParams, tot: Float64Array, order: Int32Array, width: number): Split | null {
   const nf = order.length;
@@ -276,8 +401,7 @@ function findSplit(h: Float64Array, off: Int32Array, g: GrowData, p: GrowParams,
       order[j] = t;
     }
   }
-  const pairs = p.criterion === 'newton' || p.criterion === 'mse';
-  const newton = p.criterion === 'newton';
+  const pairs = p.criterion === 'mse';
   let bestGain = Math.max(p.minGain, 1e-10);
   let bf = -1;
   let bb = 0;
@@ -288,8 +412,8 @@ function findSplit(h: Float64Array, off: Int32Array, g: GrowData, p: GrowParams,
   const lv = new Float64Array(width);
   const rv = new Float64Array(width);
   const bestL = new Float64Array(width);
-  const parentScore = pairs ? pairScore(tot[0], tot[1], p) : classScore(tot, p.criterion);
-  const minW = newton ? p.minChildWeight : p.minSamplesLeaf;
+  const parentScore = pairs ? pairScore(tot[0], tot[1]) : classScore(tot, p.criterion);
+  const minW = p.minSamplesLeaf;
   for (let oi = 0; oi < nf; oi++) {
     if (sub && visited >= p.maxFeatures && bf >= 0) break;
     visited++;
@@ -314,9 +438,8 @@ function findSplit(h: Float64Array, off: Int32Array, g: GrowData, p: GrowParams,
             const HL = dir === 1 ? hl + mh : hl;
             const GR = tot[0] - GL;
             const HR = tot[1] - HL;
-            if (HL < minW || HR < minW || (!newton && (HL <= 0 || HR <= 0))) continue;
-            let gn = pairScore(GL, HL, p) + pairScore(GR, HR, p) - parentScore;
-            if (newton) gn *= 0.5;
+            if (HL < minW || HR < minW || HL <= 0 || HR <= 0) continue;
+            const gn = pairScore(GL, HL) + pairScore(GR, HR) - parentScore;
             if (gn > bestGain + EPS * Math.abs(bestGain)) {
               bestGain = gn;
               bf = f;
@@ -375,9 +498,8 @@ function findSplit(h: Float64Array, off: Int32Array, g: GrowData, p: GrowParams,
   return { feature: bf, bin: bb, missingLeft: bMissLeft, gain: bestGain, totL: Float64Array.from(bestL), totR };
 }
 
-/** Score whose increase is the split gain: G^2 / (H + lambda) (newton) or (sum w y)^2 / sum w (mse). */
-function pairScore(s0: number, s1: number, p: GrowParams): number {
-  if (p.criterion === 'newton') return (s0 * s0) / (s1 + p.lambda);
+/** Score whose increase is the 'mse' split gain: (sum w y)^2 / sum w. */
+function pairScore(s0: number, s1: number): number {
   return s1 > 0 ? (s0 * s0) / s1 : 0;
 }
 
@@ -396,15 +518,20 @@ function classScore(c: Float64Array, criterion: string): number {
   return s;
 }
 
-/** Copies a tree into the kernels' packed layout (int32 [nNodes, 5]); returns the pointer. */
-export function packTree(a: Arena, tr: Tree): number {
+/**
+ * Copies a tree into the kernels' packed layout (int32 [nNodes, 5]); returns the pointer. Pass
+ * the tree's `bins` when the packed tree will route binned rows (treeApplyBinned): features binned
+ * without a missing code then send their value bin 0 left.
+ */
+export function packTree(a: Arena, tr: Tree, bins?: BinMapper): number {
   const nodesp = a.alloc(tr.nNodes * 20);
   const nodes = a.i32(nodesp, tr.nNodes * 5);
   for (let i = 0; i < tr.nNodes; i++) {
-    nodes[i * 5] = tr.feature[i];
+    const f = tr.feature[i];
+    nodes[i * 5] = f;
     nodes[i * 5 + 1] = tr.left[i];
     nodes[i * 5 + 2] = tr.right[i];
-    nodes[i * 5 + 3] = tr.missingLeft[i];
+    nodes[i * 5 + 3] = bins && f >= 0 ? binnedMissingLeft(bins, f, tr.missingLeft[i] === 1) : tr.missingLeft[i];
     nodes[i * 5 + 4] = tr.thresholdBin[i];
   }
   return nodesp;
