@@ -324,6 +324,32 @@ describe('web canvas (Chromium)', function () {
     await shot(page, '12e-canvas-feature-importance');
   });
 
+  it('the preprocessing nodes of issue 4 are in the palette with forms from their schemas (feature checkboxes, bounds, smoothing)', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Canvas', exact: true }).click();
+    await page.getByRole('button', { name: 'New workflow' }).click();
+    await page.locator('.react-flow__node').first().waitFor({ state: 'detached' });
+    for (const type of ['ordinal', 'target_encode', 'datetime_features', 'clip', 'variance_threshold']) await page.locator(`.palette-item[data-node-type="${type}"]`).waitFor();
+    const dt = await dropNode(page, 'datetime_features', 140, 120);
+    await select(page, dt);
+    // A list of fixed choices is a set of checkboxes, the schema's default ticked.
+    const features = inspector(page).getByRole('group', { name: 'Features' });
+    assert.equal(await features.getByRole('checkbox').count(), 11);
+    assert.equal(await features.getByLabel('day of week', { exact: true }).isChecked(), true);
+    assert.equal(await features.getByLabel('epoch seconds', { exact: true }).isChecked(), false);
+    await features.getByLabel('epoch seconds', { exact: true }).check();
+    assert.equal(await features.getByLabel('epoch seconds', { exact: true }).isChecked(), true);
+    assert.equal(await features.getByLabel('year', { exact: true }).isChecked(), true, 'ticking one keeps the defaults');
+    const clip = await dropNode(page, 'clip', 420, 120);
+    await select(page, clip);
+    await inspector(page).locator('input[aria-label="Upper quantile"]').fill('0.99');
+    await inspector(page).locator('input[aria-label="Lower"]').waitFor();
+    const te = await dropNode(page, 'target_encode', 140, 320);
+    await select(page, te);
+    assert.equal(await inspector(page).locator('input[aria-label="Smooth"]').getAttribute('placeholder'), 'auto');
+    assert.equal(await inspector(page).locator('input[aria-label="cv"]').getAttribute('placeholder'), '5');
+    await shot(page, '12d-canvas-preprocessing-nodes');
+  });
+
   it('imports a workflow JSON file and exports the canvas as JSON', async () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Canvas', exact: true }).click();
     const file = path.join(ROOT, 'examples', 'workflows', 'iris.json');

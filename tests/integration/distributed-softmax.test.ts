@@ -64,10 +64,11 @@ describe('distributed softmax regression (processes)', function () {
     const a = evalMetrics(single);
     const b = evalMetrics(dist);
     assert.ok((a.accuracy as number) > 0.5 && (a.accuracy as number) < 0.99, `accuracy ${a.accuracy}: the set should be neither trivial nor hopeless`);
-    for (const m of ['accuracy', 'precision', 'recall', 'f1', 'log_loss']) {
+    for (const m of ['accuracy', 'balanced_accuracy', 'precision', 'recall', 'f1', 'f1_weighted', 'log_loss']) {
       assert.ok(Math.abs((a[m] as number) - (b[m] as number)) <= TOL, `${m}: single ${a[m]} vs distributed ${b[m]}`);
     }
     assert.ok(Math.abs((a.roc_auc as number) - (b.roc_auc as number)) <= TOL_AUC, `roc_auc: single ${a.roc_auc} vs distributed ${b.roc_auc}`);
+    assert.ok(Math.abs((a.pr_auc as number) - (b.pr_auc as number)) <= TOL_AUC, `pr_auc: single ${a.pr_auc} vs distributed ${b.pr_auc}`);
     const ca = a.confusion_matrix as number[][];
     const cb = b.confusion_matrix as number[][];
     assert.equal(cb.length, CLASSES);

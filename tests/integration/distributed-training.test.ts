@@ -54,9 +54,14 @@ describe('distributed training (processes)', function () {
     assert.ok(dist.tasks.some((t) => t.kind === 'finalize'));
     const a = evalMetrics(single);
     const b = evalMetrics(dist);
-    for (const m of ['accuracy', 'precision', 'recall', 'f1', 'roc_auc', 'log_loss']) {
+    for (const m of ['accuracy', 'balanced_accuracy', 'precision', 'recall', 'f1', 'f1_macro', 'f1_weighted', 'roc_auc', 'pr_auc', 'log_loss']) {
       assert.ok(Math.abs((a[m] as number) - (b[m] as number)) <= TOL, `${m}: single ${a[m]} vs distributed ${b[m]}`);
     }
+    const calibrationOf = (job: typeof single) => (JSON.parse(job.resultJson) as { nodes: Record<string, { calibration?: { kind: string; count: number[] } }> }).nodes.eval?.calibration;
+    const [ca, cb] = [calibrationOf(single), calibrationOf(dist)];
+    assert.equal(ca?.kind, 'positive_class');
+    assert.equal(cb?.kind, 'positive_class');
+    assert.equal(cb!.count.reduce((x, y) => x + y, 0), ca!.count.reduce((x, y) => x + y, 0), 'calibration bins count the same test rows');
     const distReg = await jobs.final((await jobs.submit(trainGraph('ds_reg', 'linear_regression'))).id, 180_000);
     assert.equal(distReg.state, 'completed', distReg.errorMessage);
     const ra = evalMetrics(singleReg);

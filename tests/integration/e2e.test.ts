@@ -115,6 +115,65 @@ describe('end to end: scheduler + 2 executors + api as separate processes', func
     assert.ok(agree >= 9, `predictions ${out.predictions} vs ${truth}`);
   });
 
+  it('datetime features, clipping, ordinal and target encoding, variance threshold: weft run trains, REST JSON rows and weft predict replay the saved steps', async () => {
+    // y = 1.5·x1 + a city effect + 3 in the afternoon (UTC) + grade index; `flat` is constant.
+    let a = 12345;
+    const rand = () => ((a = (a * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const cities = ['c0', 'c1', 'c2', 'c3', 'c4', 'c5'];
+    const grades = ['low', 'mid', 'high'];
+    const lines = ['when,city,grade,x1,flat,y'];
+    for (let i = 0; i < 400; i++) {
+      const when = new Date(Date.UTC(2018, 0, 1) + Math.floor(rand() * 5 * 365 * 86_400_000));
+      const c = Math.floor(rand() * cities.length);
+      const g = Math.floor(rand() * 3);
+      const x1 = rand() * 10 - 5;
+      const y = 1.5 * x1 + [0, 4, -3, 8, 1, -6][c]! + (when.getUTCHours() >= 12 ? 3 : 0) + g + rand() * 0.2;
+      lines.push([i % 37 === 5 ? '' : when.toISOString().replace('.000', ''), cities[c], grades[g], i === 11 ? 500 : x1.toFixed(4), 7, y.toFixed(4)].join(','));
+    }
+    const data = path.join(tmp, 'steps.csv');
+    fs.writeFileSync(data, lines.join('\n') + '\n');
+    const node = (id: string, type: string, params: Record<string, unknown> = {}) => ({ id, type, params });
+    const nodes = [
+      node('data', 'dataset', { datasetId: '', target: 'y' }),
+      node('split', 'split', { testFraction: 0.2, seed: 7 }),
+      node('dt', 'datetime_features', { features: ['hour', 'day_of_week', 'month'] }),
+      node('clip', 'clip', { lowerQuantile: 0.01, upperQuantile: 0.99 }),
+      node('ord', 'ordinal', { columns: ['grade'] }),
+      node('te', 'target_encode', { columns: ['city'] }),
+      node('imp', 'impute'),
+      node('vt', 'variance_threshold'),
+      node('scale', 'scale'),
+      node('model', 'linear_regression'),
+      node('evaluate', 'evaluate'),
+    ];
+    const wf = path.join(tmp, 'steps.json');
+    fs.writeFileSync(wf, JSON.stringify({ name: 'new preprocessing nodes', seed: 7, nodes, edges: nodes.slice(1).map((n, i) => ({ source: nodes[i]!.id, target: n.id })) }));
+    const r = await c.cli(['run', wf, '--data', data, '--json']);
+    assert.equal(r.code, 0, `exit ${r.code}\nstdout: ${r.stdout.slice(0, 2000)}\nstderr: ${r.stderr.slice(-3000)}`);
+    const job = JSON.parse(r.stdout);
+    assert.equal(job.state, 'completed', job.errorMessage);
+    assert.ok(job.result.nodes.evaluate.metrics.r2 > 0.8, JSON.stringify(job.result.nodes.evaluate.metrics));
+    const modelId = job.result.nodes.model.modelId;
+
+    const rows = [
+      { when: '2024-06-01T15:30:00Z', city: 'c3', grade: 'high', x1: 1, flat: 7 },
+      { when: '2024-06-01T03:30:00Z', city: 'c3', grade: 'high', x1: 1, flat: 7 },
+      { when: null, city: 'nowhere', grade: 'top', x1: 0, flat: 7 },
+    ];
+    const rest = await postJson(`${c.url}/api/models/${modelId}/predict`, { rows });
+    assert.equal(rest.status, 200, JSON.stringify(rest.body));
+    const [afternoon, night, unknown] = rest.body.predictions as number[];
+    assert.ok([afternoon, night, unknown].every((p) => Number.isFinite(p)), JSON.stringify(rest.body));
+    assert.ok(afternoon! - night! > 1.5, `the hour feature reaches the model: ${afternoon} vs ${night}`);
+    assert.equal(rest.body.unseenCategories.city.count, 1);
+
+    const file = path.join(tmp, 'steps-predict.csv');
+    fs.writeFileSync(file, ['when,city,grade,x1,flat', '2024-06-01T15:30:00Z,c3,high,1,7', '2024-06-01T03:30:00Z,c3,high,1,7', ',nowhere,top,0,7'].join('\n') + '\n');
+    const cli = await c.cli(['predict', modelId, file, '--json']);
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.deepEqual(JSON.parse(cli.stdout).predictions, rest.body.predictions);
+  });
+
   describe('bad input is refused with a clear error', () => {
     it('a ragged CSV gets 400 CSV_RAGGED_ROWS naming each bad line and its field count', async () => {
       const r = await uploadFile(c.url, path.join(ROOT, 'tests/cases/ingest/08-ragged-rows.csv'));

@@ -51,14 +51,29 @@ export {
 } from './preprocess/scaler.js';
 export { fitOneHot, applyOneHot, oneHotFromJSON, type OneHotOptions, type OneHotState, type OneHotResult } from './preprocess/onehot.js';
 export { assembleMatrix, type NamedColumn, type AssembledMatrix } from './preprocess/assemble.js';
+export { fitOrdinal, applyOrdinal, ordinalFromJSON, type OrdinalOptions, type OrdinalState, type OrdinalResult } from './preprocess/ordinal.js';
+export {
+  fitTargetEncoder,
+  applyTargetEncoder,
+  fitTransformTargetEncoder,
+  outOfFoldAssignment,
+  targetEncoderFromJSON,
+  type EncoderTarget,
+  type TargetEncoderOptions,
+  type TargetEncoderState,
+  type TargetEncodeResult,
+} from './preprocess/target-encoder.js';
+export { DATETIME_FEATURES, datetimeFeatures, type DatetimeFeature } from './preprocess/datetime.js';
+export { fitClip, applyClip, clipFromQuantiles, clipFromJSON, quantileOfSorted, type ClipOptions, type ClipState, type ClipResult } from './preprocess/clip.js';
+export { varianceStats, thresholdVariance, fitVarianceThreshold, type VarianceStats, type VarianceThresholdResult } from './preprocess/variance.js';
 
 // split
 export { splitAssignment, splitMask, stratifiedSplitMask, type SplitSide } from './split/split.js';
 export { rowHash, fmix32, splitmix32 } from './split/hash.js';
 
 // metrics
-export { accuracy, precision, recall, f1, confusion_matrix, type Labels, type AverageOptions } from './metrics/classification.js';
-export { roc_auc, roc_curve, log_loss, type OptionalMetric, type RocCurve } from './metrics/probabilistic.js';
+export { accuracy, balanced_accuracy, precision, recall, f1, confusion_matrix, averagedScoresFromConfusion, type Labels, type AverageOptions, type AveragedScores } from './metrics/classification.js';
+export { roc_auc, roc_curve, log_loss, average_precision, calibration_curve, calibrationBin, calibrationFromSums, emptyCalibrationSums, addCalibrationRow, topClass, CALIBRATION_BINS, type OptionalMetric, type RocCurve, type CalibrationCurve, type CalibrationSums } from './metrics/probabilistic.js';
 export { rmse, mae, r2 } from './metrics/regression.js';
 export { classificationMetrics, regressionMetrics, type ClassificationMetrics, type RegressionMetrics } from './metrics/report.js';
 export { adjusted_rand_score } from './metrics/clustering.js';

@@ -34,6 +34,12 @@ export interface NodeTypeDef<P extends z.ZodTypeAny = z.ZodTypeAny> {
   acceptsMissing?: boolean;
   /** For model nodes: whether they train data-parallel over shards (else one executor reads every shard). */
   dataParallel?: boolean;
+  /**
+   * For transform nodes: false when the node has no map-reduce fit, so a pipeline holding it
+   * cannot run sharded: with the split's `distributed` 'auto' it trains on one executor, and
+   * 'on' is refused at validation naming the node. Undefined = fitted over shards.
+   */
+  shardable?: boolean;
 }
 
 const columnList = z.array(z.string().min(1).max(256)).max(10000);
@@ -71,6 +77,60 @@ export const ScaleParams = z.object({
 export const OneHotParams = z.object({
   columns: columnList.optional().describe('Columns to encode; default: every categorical feature'),
   maxCategories: z.number().int().min(1).max(1000).default(50).describe('Keep the most frequent categories; others count as unknown'),
+});
+
+export const OrdinalParams = z.object({
+  columns: columnList.optional().describe('Columns to encode; default: every categorical feature'),
+  unknownValue: z.number().default(-1).describe('Code of a category not seen in training (scikit-learn unknown_value); must not be a code of a seen category'),
+  encodedMissingValue: z.number().optional().describe('Code of a missing value (scikit-learn encoded_missing_value); default: it stays missing'),
+});
+
+export const TargetEncodeParams = z.object({
+  columns: columnList.optional().describe('Columns to encode; default: every categorical feature'),
+  smooth: z
+    .union([z.literal('auto'), z.number().min(0)])
+    .default('auto')
+    .describe("Shrinkage toward the target mean: 'auto' (empirical Bayes, as scikit-learn) or m ≥ 0, encoding (sum + m·mean) / (count + m)"),
+  cv: z.number().int().min(2).max(20).default(5).describe('Folds of the out-of-fold encoding of the train part (scikit-learn cv)'),
+  seed: z.number().int().min(0).max(2 ** 31 - 1).optional().describe('Seed of the fold assignment; default: the workflow seed'),
+});
+
+/** Calendar features the datetime node can extract (UTC). */
+export const DATETIME_FEATURE_NAMES = ['year', 'quarter', 'month', 'day', 'day_of_week', 'day_of_year', 'hour', 'minute', 'second', 'is_weekend', 'epoch_seconds'] as const;
+
+export const DatetimeFeaturesParams = z.object({
+  columns: columnList.optional().describe('Datetime columns; default: every datetime column of the dataset'),
+  features: z
+    .array(z.enum(DATETIME_FEATURE_NAMES))
+    .min(1)
+    .max(DATETIME_FEATURE_NAMES.length)
+    .default(['year', 'month', 'day', 'day_of_week', 'hour'])
+    .describe('Features per column (UTC): day_of_week 0 = Monday; epoch_seconds = seconds since 1970-01-01'),
+});
+
+export const ClipParams = z
+  .object({
+    columns: columnList.optional().describe('Columns to clip; default: every numeric feature'),
+    lower: z.number().optional().describe('Lower bound as a value'),
+    upper: z.number().optional().describe('Upper bound as a value'),
+    lowerQuantile: z.number().min(0).max(1).optional().describe('Lower bound as a quantile of the train part, e.g. 0.01'),
+    upperQuantile: z.number().min(0).max(1).optional().describe('Upper bound as a quantile of the train part, e.g. 0.99'),
+  })
+  .superRefine((p, ctx) => {
+    if (p.lower !== undefined && p.lowerQuantile !== undefined) ctx.addIssue({ code: 'custom', path: ['lowerQuantile'], message: 'give lower or lowerQuantile, not both' });
+    if (p.upper !== undefined && p.upperQuantile !== undefined) ctx.addIssue({ code: 'custom', path: ['upperQuantile'], message: 'give upper or upperQuantile, not both' });
+    if (p.lower === undefined && p.upper === undefined && p.lowerQuantile === undefined && p.upperQuantile === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['lowerQuantile'], message: 'set at least one bound (lower, upper, lowerQuantile or upperQuantile)' });
+    }
+    if (p.lower !== undefined && p.upper !== undefined && p.lower > p.upper) ctx.addIssue({ code: 'custom', path: ['lower'], message: `lower ${p.lower} is above upper ${p.upper}` });
+    if (p.lowerQuantile !== undefined && p.upperQuantile !== undefined && p.lowerQuantile > p.upperQuantile) {
+      ctx.addIssue({ code: 'custom', path: ['lowerQuantile'], message: `lowerQuantile ${p.lowerQuantile} is above upperQuantile ${p.upperQuantile}` });
+    }
+  });
+
+export const VarianceThresholdParams = z.object({
+  threshold: z.number().min(0).default(0).describe('Drop features whose train variance is at or below this (scikit-learn VarianceThreshold); 0 drops constant features'),
+  columns: columnList.optional().describe('Features to consider; default: every numeric feature'),
 });
 
 export const LinearRegressionParams = z.object({
@@ -137,6 +197,53 @@ export const NODE_CATALOGUE = {
     inputs: [{ name: 'split', type: 'split' }],
     outputs: [{ name: 'split', type: 'split' }],
     params: OneHotParams,
+  },
+  ordinal: {
+    type: 'ordinal',
+    label: 'Ordinal encode',
+    category: 'transform',
+    description: 'Replaces each categorical feature by the index of its category in sorted order; unseen categories get unknownValue.',
+    inputs: [{ name: 'split', type: 'split' }],
+    outputs: [{ name: 'split', type: 'split' }],
+    params: OrdinalParams,
+  },
+  target_encode: {
+    type: 'target_encode',
+    label: 'Target encode',
+    category: 'transform',
+    description:
+      'Replaces each categorical feature by the smoothed mean of the target for its category, fitted out of fold on the train part; multiclass targets give one column per class; unseen categories get the target mean.',
+    inputs: [{ name: 'split', type: 'split' }],
+    outputs: [{ name: 'split', type: 'split' }],
+    params: TargetEncodeParams,
+    shardable: false,
+  },
+  datetime_features: {
+    type: 'datetime_features',
+    label: 'Datetime features',
+    category: 'transform',
+    description: 'Turns datetime columns into numeric calendar features (year, month, day of week, hour, …, epoch seconds), in UTC.',
+    inputs: [{ name: 'split', type: 'split' }],
+    outputs: [{ name: 'split', type: 'split' }],
+    params: DatetimeFeaturesParams,
+  },
+  clip: {
+    type: 'clip',
+    label: 'Clip',
+    category: 'transform',
+    description: 'Limits numeric features to [lower, upper], given as values or as quantiles fitted on the train part.',
+    inputs: [{ name: 'split', type: 'split' }],
+    outputs: [{ name: 'split', type: 'split' }],
+    params: ClipParams,
+  },
+  variance_threshold: {
+    type: 'variance_threshold',
+    label: 'Variance threshold',
+    category: 'transform',
+    description: 'Drops numeric features whose variance on the train part is at or below a threshold.',
+    inputs: [{ name: 'split', type: 'split' }],
+    outputs: [{ name: 'split', type: 'split' }],
+    params: VarianceThresholdParams,
   },
   linear_regression: {
     type: 'linear_regression',

@@ -187,6 +187,27 @@ export const NodeResultSchema = z.object({
   roc: z.object({ fpr: z.array(z.number()), tpr: z.array(z.number()) }).optional(),
   /** Precision–recall curve points (binary), by decreasing threshold; at most ~1,000 points. */
   pr: z.object({ precision: z.array(z.number()), recall: z.array(z.number()) }).optional(),
+  /**
+   * Calibration (reliability diagram) bins: `nBins` uniform bins over [0, 1], bin b covering
+   * (b/nBins, (b+1)/nBins] (bin 0 also holds 0); only non-empty bins are listed, ascending,
+   * as scikit-learn's calibration_curve(strategy='uniform'). `kind` 'positive_class' (binary):
+   * the predicted probability of the positive class against being positive; 'top_class'
+   * (multiclass): the top-class confidence against the top class being right.
+   */
+  calibration: z
+    .object({
+      kind: z.enum(['positive_class', 'top_class']),
+      nBins: z.number().int().min(1),
+      /** Bin index of each listed bin. */
+      bin: z.array(z.number().int()),
+      /** Mean predicted probability of the bin's rows. */
+      meanPredicted: z.array(z.number()),
+      /** Fraction of the bin's rows that are positive (or right, for 'top_class'). */
+      fractionPositive: z.array(z.number()),
+      /** Test rows in the bin. */
+      count: z.array(z.number()),
+    })
+    .optional(),
   warnings: z.array(z.string()).optional(),
   rowsTrain: z.number().int().optional(),
   rowsTest: z.number().int().optional(),

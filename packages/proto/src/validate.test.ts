@@ -113,4 +113,69 @@ describe('proto/validate', () => {
     ]);
     assert.match(r.issues[1].message, /takes no inputs/);
   });
+  describe('preprocessing nodes of issue 4', () => {
+    const schema = () => ({
+      columns: [
+        { name: 'x', type: 'float' as const, role: 'feature' as const },
+        { name: 'city', type: 'categorical' as const, role: 'feature' as const },
+        { name: 'when', type: 'datetime' as const, role: 'feature' as const },
+        { name: 'y', type: 'float' as const, role: 'feature' as const },
+      ],
+    });
+    const graph = (steps: Array<{ id: string; type: string; params: Record<string, unknown> }>, split: Record<string, unknown> = {}) => {
+      const nodes = [{ id: 'data', type: 'dataset', params: { datasetId: 'ds_1', target: 'y' } }, { id: 'split', type: 'split', params: split }, ...steps, { id: 'model', type: 'linear_regression', params: {} }];
+      return { nodes, edges: nodes.slice(1).map((n, i) => ({ source: nodes[i]!.id, target: n.id })) };
+    };
+    const fields = (r: ReturnType<typeof validateWorkflow>) => r.issues.map((i) => [i.nodeId, i.field]);
+
+    it('accepts every new node with its defaults and fills them in', () => {
+      const r = validateWorkflow(
+        graph([
+          { id: 'dt', type: 'datetime_features', params: {} },
+          { id: 'ord', type: 'ordinal', params: {} },
+          { id: 'te', type: 'target_encode', params: { columns: ['city'] } },
+          { id: 'clip', type: 'clip', params: { lowerQuantile: 0.01, upper: 100 } },
+          { id: 'vt', type: 'variance_threshold', params: {} },
+        ]),
+        { datasetSchema: schema, requireModel: true },
+      );
+      assert.deepEqual(r.issues, []);
+      const p = (id: string) => r.graph!.nodes.find((n) => n.id === id)!.params;
+      assert.deepEqual(p('dt').features, ['year', 'month', 'day', 'day_of_week', 'hour']);
+      assert.deepEqual([p('te').smooth, p('te').cv], ['auto', 5]);
+      assert.equal(p('ord').unknownValue, -1);
+      assert.equal(p('vt').threshold, 0);
+    });
+
+    it('names the field of clip bounds that are missing, doubled or crossed', () => {
+      assert.deepEqual(fields(validateWorkflow(graph([{ id: 'clip', type: 'clip', params: {} }]))), [['clip', 'params.lowerQuantile']]);
+      assert.deepEqual(fields(validateWorkflow(graph([{ id: 'clip', type: 'clip', params: { lower: 1, lowerQuantile: 0.1 } }]))), [['clip', 'params.lowerQuantile']]);
+      assert.deepEqual(fields(validateWorkflow(graph([{ id: 'clip', type: 'clip', params: { lower: 5, upper: 1 } }]))), [['clip', 'params.lower']]);
+      assert.deepEqual(fields(validateWorkflow(graph([{ id: 'clip', type: 'clip', params: { upperQuantile: 2 } }]))), [['clip', 'params.upperQuantile']]);
+    });
+
+    it('names columns of the wrong type', () => {
+      const r = validateWorkflow(
+        graph([
+          { id: 'dt', type: 'datetime_features', params: { columns: ['x'] } },
+          { id: 'te', type: 'target_encode', params: { columns: ['when'] } },
+          { id: 'clip', type: 'clip', params: { columns: ['city'], upper: 1 } },
+        ]),
+        { datasetSchema: schema },
+      );
+      assert.deepEqual(fields(r), [['dt', 'params.columns.0'], ['te', 'params.columns.0'], ['clip', 'params.columns.0']]);
+      assert.match(r.issues[0]!.message, /column "x" is float; this node takes datetime columns/);
+      const none = validateWorkflow(graph([{ id: 'dt', type: 'datetime_features', params: {} }]), { datasetSchema: () => ({ columns: [schema().columns[0]!, schema().columns[3]!] }) });
+      assert.deepEqual(fields(none), [['dt', 'params.columns']]);
+    });
+
+    it('refuses target encoding under a split with distributed "on", naming the split field and the node', () => {
+      const te = { id: 'te', type: 'target_encode', params: {} };
+      const r = validateWorkflow(graph([te], { distributed: 'on' }));
+      assert.deepEqual(fields(r), [['split', 'params.distributed']]);
+      assert.match(r.issues[0]!.message, /node "te" \(Target encode\) has no distributed fit/);
+      assert.deepEqual(validateWorkflow(graph([te], { distributed: 'auto' })).issues, []);
+      assert.deepEqual(validateWorkflow(graph([{ id: 'ord', type: 'ordinal', params: {} }], { distributed: 'on' })).issues, []);
+    });
+  });
 });

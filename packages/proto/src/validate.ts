@@ -176,6 +176,8 @@ export function validateWorkflow(input: unknown, ctx: ValidationContext = {}): V
     });
   }
 
+  if (order.ok) checkShardable(graph, defs, resolved, issues);
+
   if (ctx.requireModel && ![...defs.values()].some((d) => d.category === 'model')) {
     issues.push({ code: 'NO_MODEL', message: 'The workflow has no model node to train' });
   }
@@ -293,6 +295,7 @@ function checkColumns(
     cols?.forEach((c, i) => {
       if (!names.has(c)) issues.push({ code: 'UNKNOWN_COLUMN', nodeId: node.id, field: `params.columns.${i}`, message: `Node "${node.id}" (${def.label}): column "${c}" does not exist in the dataset` });
     });
+    checkColumnTypes(node.id, node.type, def, cols, schema, issues);
     if (def.category === 'model' && def.task) {
       const ds = graph.nodes.find((n) => n.id === dsNode)!;
       const target = (ds.params as { target?: string }).target;
@@ -311,6 +314,56 @@ function checkColumns(
           message: `Node "${node.id}" (${def.label}) does ${def.task}, but target "${target}" is ${col.type}`,
         });
       }
+    }
+  }
+}
+
+/** Column types each of these transform nodes takes (the executor checks derived columns). */
+const NODE_COLUMN_TYPES: Record<string, { types: ReadonlySet<ColumnType>; what: string }> = {
+  ordinal: { types: new Set(['categorical']), what: 'categorical' },
+  target_encode: { types: new Set(['categorical']), what: 'categorical' },
+  datetime_features: { types: new Set(['datetime']), what: 'datetime' },
+  clip: { types: NUMERIC_TYPES, what: 'numeric' },
+};
+
+function checkColumnTypes(nodeId: string, type: string, def: NodeTypeDef, cols: string[] | undefined, schema: DatasetSchema, issues: WorkflowIssue[]): void {
+  const want = NODE_COLUMN_TYPES[type];
+  if (!want) return;
+  cols?.forEach((c, i) => {
+    const col = schema.columns.find((x) => x.name === c);
+    if (col && !want.types.has(col.type)) {
+      issues.push({ code: 'INVALID_PARAM', nodeId, field: `params.columns.${i}`, message: `Node "${nodeId}" (${def.label}): column "${c}" is ${col.type}; this node takes ${want.what} columns` });
+    }
+  });
+  if (type === 'datetime_features' && !cols && !schema.columns.some((c) => c.type === 'datetime')) {
+    issues.push({ code: 'INVALID_PARAM', nodeId, field: 'params.columns', message: `Node "${nodeId}" (${def.label}): the dataset has no datetime columns` });
+  }
+}
+
+/**
+ * A node without a map-reduce fit (`shardable: false`, e.g. target encoding) cannot run on
+ * the sharded path: a split upstream of it with `distributed: 'on'` is refused, naming both.
+ */
+function checkShardable(graph: WorkflowGraph, defs: Map<string, NodeTypeDef>, edges: ResolvedEdge[], issues: WorkflowIssue[]): void {
+  const byTarget = new Map<string, string>();
+  for (const e of edges) byTarget.set(e.target, e.source);
+  for (const node of graph.nodes) {
+    const def = defs.get(node.id);
+    if (def?.shardable !== false) continue;
+    const guard = new Set<string>();
+    for (let cur = byTarget.get(node.id); cur && !guard.has(cur); cur = byTarget.get(cur)) {
+      guard.add(cur);
+      const up = graph.nodes.find((n) => n.id === cur);
+      if (up?.type !== 'split') continue;
+      if ((up.params as { distributed?: string }).distributed === 'on') {
+        issues.push({
+          code: 'INVALID_PARAM',
+          nodeId: up.id,
+          field: 'params.distributed',
+          message: `Node "${up.id}" (Train/test split): params.distributed is "on", but node "${node.id}" (${def.label}) has no distributed fit; set distributed to "auto" or "off" to train on one executor`,
+        });
+      }
+      break;
     }
   }
 }

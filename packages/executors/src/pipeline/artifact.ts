@@ -4,7 +4,8 @@
  * object store at the task's `artifactKey`.
  */
 import { z } from 'zod';
-import type { FittedStep } from './transforms.js';
+import type { ColumnKind } from './frame.js';
+import { FITTED_STEP_TYPES, type FittedStep } from './transforms.js';
 
 export const MODEL_ARTIFACT_FORMAT = 'weft.model/1';
 
@@ -20,7 +21,7 @@ export interface ModelArtifact {
   /** Class names in label order (classification). */
   classes: string[] | null;
   /** The columns the model reads from its input, with how they are read. */
-  inputColumns: Array<{ name: string; kind: 'numeric' | 'categorical'; type: string }>;
+  inputColumns: Array<{ name: string; kind: ColumnKind; type: string }>;
   steps: FittedStep[];
   /** Names of the model's input features after preprocessing, in matrix column order. */
   featureNames: string[];
@@ -37,8 +38,8 @@ const ArtifactShape = z.object({
   datasetId: z.string(),
   target: z.string(),
   classes: z.array(z.string()).nullable(),
-  inputColumns: z.array(z.object({ name: z.string(), kind: z.enum(['numeric', 'categorical']), type: z.string() })),
-  steps: z.array(z.object({ type: z.enum(['impute', 'scale', 'one_hot']), nodeId: z.string(), columns: z.array(z.any()) }).passthrough()),
+  inputColumns: z.array(z.object({ name: z.string(), kind: z.enum(['numeric', 'categorical', 'datetime']), type: z.string() })),
+  steps: z.array(z.object({ type: z.enum(FITTED_STEP_TYPES), nodeId: z.string(), columns: z.array(z.any()) }).passthrough()),
   featureNames: z.array(z.string()),
   model: z.unknown(),
   trainedAtMs: z.number(),

@@ -1,12 +1,20 @@
 /**
- * A frame: the feature columns of a dataset (or of one side of a split), each numeric or
- * categorical, all of the same length. Transforms map frames to frames; `gather` takes rows.
+ * A frame: the feature columns of a dataset (or of one side of a split), each numeric,
+ * categorical or datetime, all of the same length. Transforms map frames to frames; `gather`
+ * takes rows.
  */
 import type { CategoricalColumn, Column, NumericColumn } from '@weft/kernels';
 
+/**
+ * How a column is held: numeric and datetime columns as `NumericColumn` (datetime values are
+ * milliseconds since the epoch, UTC), categorical ones as `CategoricalColumn`. Datetime
+ * columns enter a frame only for a `datetime_features` node, which replaces them.
+ */
+export type ColumnKind = 'numeric' | 'categorical' | 'datetime';
+
 export interface FeatureColumn {
   name: string;
-  kind: 'numeric' | 'categorical';
+  kind: ColumnKind;
   column: Column;
   /** Set on columns a transform created (e.g. one-hot outputs): scaling skips them by default. */
   derivedFrom?: { column: string; by: string };
@@ -38,7 +46,7 @@ export function gather(frame: Frame, rows: Int32Array): Frame {
       const valid = f.column.valid;
       const v = valid ? new Uint8Array(n) : null;
       if (v && valid) for (let i = 0; i < n; i++) v[i] = valid[rows[i]];
-      if (f.kind === 'numeric') {
+      if (f.kind !== 'categorical') {
         const src = (f.column as NumericColumn).values;
         const values = new Float64Array(n);
         for (let i = 0; i < n; i++) values[i] = src[rows[i]];
@@ -56,7 +64,7 @@ export function gather(frame: Frame, rows: Int32Array): Frame {
 export function presentCount(f: FeatureColumn): number {
   const c = f.column;
   let n = 0;
-  if (f.kind === 'numeric') {
+  if (f.kind !== 'categorical') {
     const { values, valid } = c as NumericColumn;
     for (let i = 0; i < values.length; i++) if ((valid === null || valid[i] === 1) && values[i] === values[i]) n++;
   } else {

@@ -1,6 +1,7 @@
 /**
  * The predict task: replays a model's fitted preprocessing on new rows and predicts.
- * Unseen and missing categories become all-zero one-hot rows and are reported.
+ * Unseen and missing categories are encoded as each encoder says (all-zero one-hot rows,
+ * the ordinal unknownValue, the target mean) and reported.
  */
 import { KernelError } from '@weft/kernels';
 import { modelEntry } from './model-registry.js';
@@ -82,7 +83,7 @@ export async function runPredict(spec: PredictSpec, ctx: TaskContext): Promise<T
     missingCategories: report.missingCategories,
   };
   await ctx.store.put(spec.outputKey, Buffer.from(JSON.stringify(doc)), 'application/json');
-  const warnings = Object.entries(report.unseenCategories).map(([c, u]) => `column "${c}": ${u.count} row(s) with categories not seen in training (${u.values.join(', ')}) were encoded as all zeros`);
+  const warnings = Object.entries(report.unseenCategories).map(([c, u]) => `column "${c}": ${u.count} row(s) with categories not seen in training (${u.values.join(', ')}) were encoded as ${u.encodedAs ?? 'all zeros'}`);
   return {
     nodes: { [spec.nodeId]: { rowsTest: table.numRows, durationMs: Date.now() - t0, ...(warnings.length ? { warnings } : {}) } },
     predictions: { outputKey: spec.outputKey, rowCount: table.numRows },

@@ -9,7 +9,7 @@ import { WeftError, nodeTypeDef, type DistributedPipeline, type ShardRef } from 
 import { tableFromIPC } from 'apache-arrow';
 import { readArrowIndex, readShard, type ShardData } from '../shards/arrow-file.js';
 import { chooseFeatures, frameFromTable, kindOf, type DatasetParamsIn } from './dataset-frame.js';
-import { gather, type Frame } from './frame.js';
+import { gather, type ColumnKind, type Frame } from './frame.js';
 import { numericColumn, stringValues } from './load.js';
 import type { TaskContext } from './context.js';
 
@@ -25,7 +25,7 @@ export interface ShardFrames {
   trainValues?: Float64Array;
   testValues?: Float64Array;
   droppedMissing: number;
-  inputColumns: Array<{ name: string; kind: 'numeric' | 'categorical'; type: string }>;
+  inputColumns: Array<{ name: string; kind: ColumnKind; type: string }>;
   warnings: string[];
 }
 
@@ -55,7 +55,7 @@ export async function loadShardFrames(p: DistributedPipeline, shard: ShardRef, c
   const parts = pipelineParts(p);
   const data = await readShardData(p, shard, ctx);
   const table = tableFromIPC(data.bytes);
-  const { columns, warnings } = chooseFeatures(p.dataset.schema, parts.dsParams);
+  const { columns, warnings } = chooseFeatures(p.dataset.schema, parts.dsParams, p.steps);
   const inputColumns = columns.map((c) => ({ name: c.name, kind: kindOf(c), type: c.type }));
   const all = frameFromTable(table, inputColumns);
   const vec = table.getChild(parts.target);
@@ -91,15 +91,15 @@ export async function loadShardFrames(p: DistributedPipeline, shard: ShardRef, c
 /** A zero-row frame with the dataset's input columns (to replay fitted steps for their output columns). */
 export function schemaFrame(p: DistributedPipeline): { frame: Frame; inputColumns: ShardFrames['inputColumns']; warnings: string[] } {
   const parts = pipelineParts(p);
-  const { columns, warnings } = chooseFeatures(p.dataset.schema, parts.dsParams);
+  const { columns, warnings } = chooseFeatures(p.dataset.schema, parts.dsParams, p.steps);
   const inputColumns = columns.map((c) => ({ name: c.name, kind: kindOf(c), type: c.type }));
   return {
     frame: {
       nRows: 0,
       features: inputColumns.map((c) =>
-        c.kind === 'numeric'
-          ? { name: c.name, kind: 'numeric' as const, column: { values: new Float64Array(0), valid: null } }
-          : { name: c.name, kind: 'categorical' as const, column: { codes: new Int32Array(0), dictionary: [], valid: null } },
+        c.kind === 'categorical'
+          ? { name: c.name, kind: 'categorical' as const, column: { codes: new Int32Array(0), dictionary: [], valid: null } }
+          : { name: c.name, kind: c.kind, column: { values: new Float64Array(0), valid: null } },
       ),
     },
     inputColumns,

@@ -12,11 +12,21 @@
  * | scale   | minmax            | min, max                            |
  * | scale   | robust            | quantile sketch (25/50/75 %)        |
  * | one_hot | maxCategories     | category counts                     |
+ * | ordinal |                   | category counts (only the keys)     |
+ * | clip    | value bounds      | nothing                             |
+ * | clip    | quantile bounds   | quantile sketch                     |
+ * | variance_threshold |        | n, mean, m2, min, max (Chan-merged) |
+ * | datetime_features |         | nothing (stateless)                 |
+ * | target_encode |             | refused: no distributed fit (the planner keeps it on one executor) |
  */
 import { scalerFromStats, type ImputerState, type NumericColumn, type CategoricalColumn } from '@weft/kernels';
-import { WeftError, type ColumnSummary, type DistributedPipeline, type PipelineStep, type ShardStats } from '@weft/proto';
+import { ClipParams, DatetimeFeaturesParams, OrdinalParams, VarianceThresholdParams, WeftError, type ColumnSummary, type DistributedPipeline, type PipelineStep, type ShardStats } from '@weft/proto';
 import type { FeatureColumn, Frame } from './frame.js';
 import { applyStep, pick, type AffineScaleState, type FittedStep } from './transforms.js';
+import { ordinalColumns, ordinalFromCategories } from './steps/ordinal.js';
+import { clipColumns, clipNeedsQuantiles, clipStateFromQuantiles, fitClipStep } from './steps/clip.js';
+import { varianceColumns, varianceStepFromStats } from './steps/variance.js';
+import { fitDatetimeStep } from './steps/datetime.js';
 
 /** Points a shard's quantile sketch keeps (matches the scheduler's default merge size). */
 export const SKETCH_SIZE = 2048;
@@ -106,11 +116,24 @@ function columnsFor(step: PipelineStep, frame: Frame): Array<{ f: FeatureColumn;
   const cols = p.columns as string[] | undefined;
   switch (step.type) {
     case 'impute':
-      return pick(frame, cols, step.id, () => true).map((f) => ({ f, sketch: p.strategy === 'median' && f.kind === 'numeric', counts: p.strategy === 'most_frequent' || f.kind === 'categorical' }));
+      return pick(frame, cols, step.id, () => true).map((f) => ({ f, sketch: p.strategy === 'median' && f.kind !== 'categorical', counts: p.strategy === 'most_frequent' || f.kind === 'categorical' }));
     case 'scale':
       return pick(frame, cols, step.id, (f) => f.kind === 'numeric' && !f.derivedFrom).map((f) => ({ f, sketch: p.method === 'robust', counts: false }));
     case 'one_hot':
       return pick(frame, cols, step.id, (f) => f.kind === 'categorical').map((f) => ({ f, sketch: false, counts: true }));
+    case 'ordinal':
+      return ordinalColumns(frame, OrdinalParams.parse(p), step.id).map((f) => ({ f, sketch: false, counts: true }));
+    case 'clip': {
+      const cp = ClipParams.parse(p);
+      const picked = clipColumns(frame, cp, step.id);
+      return clipNeedsQuantiles(cp) ? picked.map((f) => ({ f, sketch: true, counts: false })) : [];
+    }
+    case 'variance_threshold':
+      return varianceColumns(frame, VarianceThresholdParams.parse(p), step.id).map((f) => ({ f, sketch: false, counts: false }));
+    case 'datetime_features':
+      return [];
+    case 'target_encode':
+      throw new WeftError('WORKFLOW_INVALID', `Node "${step.id}": target encoding has no distributed fit; set the split's params.distributed to "auto" or "off"`, { nodeId: step.id, field: 'type' });
     default:
       throw new WeftError('WORKFLOW_INVALID', `Node "${step.id}": "${step.type}" is not a preprocessing step`, { nodeId: step.id, field: 'type' });
   }
@@ -189,6 +212,28 @@ export function fittedFromStats(step: PipelineStep, stats: ShardStats, frame: Fr
           return { name: f.name, state: st };
         }),
       };
+    case 'ordinal': {
+      const op = OrdinalParams.parse(p);
+      return { type: 'ordinal', nodeId: step.id, columns: cols.map(({ f }) => ({ name: f.name, state: ordinalFromCategories(Object.keys(sum(f.name).counts ?? {}), op, step.id) })) };
+    }
+    case 'clip': {
+      const cp = ClipParams.parse(p);
+      // Value bounds read no data; quantile bounds come from the merged sketch.
+      if (!clipNeedsQuantiles(cp)) return fitClipStep(step.id, cp, frame);
+      return { type: 'clip', nodeId: step.id, columns: cols.map(({ f }) => ({ name: f.name, state: clipStateFromQuantiles(step.id, cp, (q) => sketchQuantile(sum(f.name).sketch ?? [], q)) })) };
+    }
+    case 'variance_threshold':
+      return varianceStepFromStats(
+        step.id,
+        VarianceThresholdParams.parse(p),
+        frame,
+        cols.map(({ f }) => {
+          const s = sum(f.name);
+          return { name: f.name, stats: { count: s.n, mean: s.mean, m2: s.m2, min: s.min, max: s.max } };
+        }),
+      );
+    case 'datetime_features':
+      return fitDatetimeStep(step.id, DatetimeFeaturesParams.parse(p), frame);
     default: {
       const max = p.maxCategories as number | undefined;
       return {

@@ -13,7 +13,7 @@ import { MODEL_ARTIFACT_FORMAT, ModelArtifact } from './artifact.js';
 import { DatasetParamsIn, chooseFeatures, frameFromTable, kindOf } from './dataset-frame.js';
 import { Frame, gather } from './frame.js';
 import { numericColumn, readArrowTable, stringValues } from './load.js';
-import { FittedStep, applyStep, fitStep } from './transforms.js';
+import { FittedStep, TrainTarget, applyStep, fitTransformStep } from './transforms.js';
 import type { TaskContext } from './context.js';
 
 /** Sorts class names numerically when all are numbers, else lexicographically (as numpy.unique). */
@@ -104,7 +104,7 @@ export async function runTrainPipeline(spec: TrainPipelineSpec, ctx: TaskContext
   const dsParams = dsStep.params as DatasetParamsIn;
   if (!dsParams.target) throw new WeftError('WORKFLOW_INVALID', `Node "${dsStep.id}": params.target is required to train`, { nodeId: dsStep.id, field: 'params.target' });
   if (table.numRows === 0) throw new WeftError('DATASET_EMPTY', `Dataset ${spec.dataset.id} has no rows to train on`, { datasetId: spec.dataset.id });
-  const { columns, warnings: featureWarnings } = chooseFeatures(spec.dataset.schema, dsParams);
+  const { columns, warnings: featureWarnings } = chooseFeatures(spec.dataset.schema, dsParams, spec.steps);
   const target = readTarget(spec, table, dsParams.target, task);
   const inputColumns = columns.map((c) => ({ name: c.name, kind: kindOf(c), type: c.type }));
   const all = frameFromTable(table, inputColumns);
@@ -153,15 +153,16 @@ export async function runTrainPipeline(spec: TrainPipelineSpec, ctx: TaskContext
   }
   nodes[splitStep.id] = { rowsTrain: train.nRows, rowsTest: test.nRows, durationMs: Date.now() - t0 };
 
-  // Preprocessing: fit on train, apply to both.
+  // Preprocessing: fit on train, apply to both. Supervised steps (target encoding) see the
+  // train targets and row ids, and transform the train part out of fold.
   const fitted: FittedStep[] = [];
+  const trainTarget: TrainTarget = { task, labels: yTrainLabels, classes: target.classes, values: yTrainValues, rowIds: toRows(trainIdx), seed: spec.seed };
   for (const step of transformSteps) {
     t0 = Date.now();
     ctx.onProgress({ nodeId: step.id, phase: 'preprocess' });
     let f: FittedStep;
     try {
-      f = fitStep(step.type, step.id, step.params, train);
-      train = applyStep(f, train);
+      ({ step: f, train } = fitTransformStep(step.type, step.id, step.params, train, trainTarget));
       test = applyStep(f, test);
     } catch (err) {
       throw kernelToWeft(err, step.id);
@@ -318,8 +319,13 @@ export function residualSample(yTrue: ArrayLike<number>, yPred: ArrayLike<number
 }
 
 /**
- * Holdout classification metrics. Binary metrics are for the positive class: `positiveClass`
+ * Holdout classification metrics. Binary metrics (precision, recall, f1, roc_auc, pr_auc,
+ * the ROC/PR curves and the calibration bins) are for the positive class: `positiveClass`
  * if given, else the second class in sorted order (as scikit-learn's pos_label=1 on 0/1).
+ * Multiclass: precision/recall/f1 are macro averages, roc_auc and pr_auc one-vs-rest macro,
+ * calibration bins the top-class confidence. `_macro` / `_weighted` averages and
+ * balanced_accuracy are reported for every problem. yTrue, yPred: Int32Array [n] class
+ * indices; proba: Float64Array [n, K] row-major.
  */
 export function evaluateClassification(
   yTrue: Int32Array,
@@ -327,12 +333,13 @@ export function evaluateClassification(
   proba: Float64Array,
   classes: string[],
   positiveClass?: string,
-): Pick<NodeResult, 'metrics' | 'notes' | 'roc' | 'pr'> {
+): Pick<NodeResult, 'metrics' | 'notes' | 'roc' | 'pr' | 'calibration'> {
   const K = classes.length;
   let yt = yTrue;
   let yp = yPred;
   let pr = proba;
-  if (K === 2 && positiveClass !== undefined && positiveClass === classes[0]) {
+  const swapped = K === 2 && positiveClass !== undefined && positiveClass === classes[0];
+  if (swapped) {
     yt = yTrue.map((v) => 1 - v);
     yp = yPred.map((v) => 1 - v);
     pr = new Float64Array(proba.length);
@@ -344,6 +351,8 @@ export function evaluateClassification(
   const m = classificationMetrics(yt, yp, pr, K);
   const notes: Record<string, string> = {};
   if (m.roc_auc === null && m.roc_auc_reason) notes.roc_auc = m.roc_auc_reason;
+  if (m.pr_auc === null && m.pr_auc_reason) notes.pr_auc = m.pr_auc_reason;
+  if (m.calibration === null && m.calibration_reason) notes.calibration = m.calibration_reason;
   if (K === 2) {
     let predictedPos = 0;
     let truePos = 0;
@@ -357,16 +366,26 @@ export function evaluateClassification(
   return {
     metrics: {
       accuracy: m.accuracy,
+      balanced_accuracy: m.balanced_accuracy,
       precision: m.precision,
       recall: m.recall,
       f1: m.f1,
+      precision_macro: m.precision_macro,
+      recall_macro: m.recall_macro,
+      f1_macro: m.f1_macro,
+      precision_weighted: m.precision_weighted,
+      recall_weighted: m.recall_weighted,
+      f1_weighted: m.f1_weighted,
       roc_auc: m.roc_auc,
+      pr_auc: m.pr_auc,
       log_loss: m.log_loss,
-      confusion_matrix: m.confusion_matrix,
+      // Always in the order of `classes` (the swap above only picks the positive class).
+      confusion_matrix: swapped ? m.confusion_matrix.map((row) => [...row].reverse()).reverse() : m.confusion_matrix,
     },
     ...(Object.keys(notes).length ? { notes } : {}),
     ...(m.roc_curve ? { roc: { fpr: Array.from(m.roc_curve.fpr), tpr: Array.from(m.roc_curve.tpr) } } : {}),
     ...(K === 2 ? prCurveOrEmpty(yt, pr) : {}),
+    ...(m.calibration ? { calibration: m.calibration } : {}),
   };
 }
 

@@ -1,7 +1,8 @@
 /**
  * Fitted preprocessing steps: each is fitted on the train frame, applied to every frame
  * (train, test, and later prediction input), and saved in the model artifact so prediction
- * applies exactly the same steps. States are JSON.
+ * applies exactly the same steps. States are JSON. Impute, scale and one-hot live here; the
+ * other steps each have a file under `steps/`.
  */
 import {
   applyImputer,
@@ -15,9 +16,28 @@ import {
   type OneHotState,
   type StandardScalerState,
 } from '@weft/kernels';
-import { ImputeParams, OneHotParams, ScaleParams, WeftError } from '@weft/proto';
+import {
+  ClipParams,
+  DatetimeFeaturesParams,
+  ImputeParams,
+  OneHotParams,
+  OrdinalParams,
+  ScaleParams,
+  TargetEncodeParams,
+  VarianceThresholdParams,
+  WeftError,
+} from '@weft/proto';
 import type { z } from 'zod';
 import { FeatureColumn, Frame, asCategorical, asNumeric, presentCount } from './frame.js';
+import { pick, type ApplyReport } from './steps/common.js';
+import { applyOrdinalStep, fitOrdinalStep, type OrdinalStep } from './steps/ordinal.js';
+import { applyTargetEncodeStep, fitTransformTargetEncodeStep, type TargetEncodeStep, type TrainTarget } from './steps/target-encode.js';
+import { applyDatetimeStep, fitDatetimeStep, type DatetimeStep } from './steps/datetime.js';
+import { applyClipStep, fitClipStep, type ClipStep } from './steps/clip.js';
+import { applyVarianceStep, fitVarianceStep, type VarianceThresholdStep } from './steps/variance.js';
+
+export { pick, type ApplyReport } from './steps/common.js';
+export type { TrainTarget } from './steps/target-encode.js';
 
 type Impute = z.output<typeof ImputeParams>;
 type Scale = z.output<typeof ScaleParams>;
@@ -34,26 +54,25 @@ export interface AffineScaleState {
 export type FittedStep =
   | { type: 'impute'; nodeId: string; columns: Array<{ name: string; state: ImputerState; indicator: boolean }> }
   | { type: 'scale'; nodeId: string; columns: Array<{ name: string; state: StandardScalerState | AffineScaleState }> }
-  | { type: 'one_hot'; nodeId: string; columns: Array<{ name: string; state: OneHotState }> };
+  | { type: 'one_hot'; nodeId: string; columns: Array<{ name: string; state: OneHotState }> }
+  | OrdinalStep
+  | TargetEncodeStep
+  | DatetimeStep
+  | ClipStep
+  | VarianceThresholdStep;
 
-/** What applying steps noticed in the data (unseen categories at prediction time). */
-export interface ApplyReport {
-  unseenCategories: Record<string, { count: number; values: string[] }>;
-  missingCategories: Record<string, number>;
-}
+/** Every step type a model artifact may hold. */
+export const FITTED_STEP_TYPES = ['impute', 'scale', 'one_hot', 'ordinal', 'target_encode', 'datetime_features', 'clip', 'variance_threshold'] as const satisfies ReadonlyArray<FittedStep['type']>;
 
-export function pick(frame: Frame, names: string[] | undefined, nodeId: string, ok: (f: FeatureColumn) => boolean): FeatureColumn[] {
-  if (!names) return frame.features.filter(ok);
-  return names.map((n, i) => {
-    const f = frame.features.find((x) => x.name === n);
-    if (!f) {
-      throw new WeftError('WORKFLOW_INVALID', `Node "${nodeId}": params.columns.${i} names "${n}", which is not a feature at this point`, {
-        nodeId,
-        field: `params.columns.${i}`,
-      });
-    }
-    return f;
-  });
+/**
+ * Fits one step on the train frame and returns it with the train frame transformed. For
+ * every step but target encoding that is `applyStep(fitStep(…), train)`; target encoding
+ * returns the train part encoded out of fold (and needs `target`).
+ */
+export function fitTransformStep(type: string, nodeId: string, params: Record<string, unknown>, train: Frame, target?: TrainTarget): { step: FittedStep; train: Frame } {
+  if (type === 'target_encode') return fitTransformTargetEncodeStep(nodeId, TargetEncodeParams.parse(params), train, target);
+  const step = fitStep(type, nodeId, params, train);
+  return { step, train: applyStep(step, train) };
 }
 
 /** Fits one step on the train frame. */
@@ -84,7 +103,7 @@ export function fitStep(type: string, nodeId: string, params: Record<string, unk
         nodeId,
         columns: cols.map((f) => {
           if (f.kind !== 'numeric') {
-            throw new WeftError('WORKFLOW_INVALID', `Node "${nodeId}": column "${f.name}" is categorical and cannot be scaled`, { nodeId, field: 'params.columns' });
+            throw new WeftError('WORKFLOW_INVALID', `Node "${nodeId}": column "${f.name}" is ${f.kind} and cannot be scaled`, { nodeId, field: 'params.columns' });
           }
           const col = asNumeric(f);
           return { name: f.name, state: p.method === 'standard' ? fitStandardScaler(col) : fitAffine(col, p.method) };
@@ -105,6 +124,16 @@ export function fitStep(type: string, nodeId: string, params: Record<string, unk
         }),
       };
     }
+    case 'ordinal':
+      return fitOrdinalStep(nodeId, OrdinalParams.parse(params), train);
+    case 'datetime_features':
+      return fitDatetimeStep(nodeId, DatetimeFeaturesParams.parse(params), train);
+    case 'clip':
+      return fitClipStep(nodeId, ClipParams.parse(params), train);
+    case 'variance_threshold':
+      return fitVarianceStep(nodeId, VarianceThresholdParams.parse(params), train);
+    case 'target_encode':
+      throw new WeftError('WORKFLOW_INVALID', `Node "${nodeId}": target encoding is fitted with the train targets (fitTransformStep)`, { nodeId, field: 'type' });
     default:
       throw new WeftError('WORKFLOW_INVALID', `Node "${nodeId}": "${type}" is not a preprocessing step`, { nodeId, field: 'type' });
   }
@@ -132,7 +161,7 @@ export function applyStep(step: FittedStep, frame: Frame, report?: ApplyReport):
         if (c.indicator) {
           const values = new Float64Array(frame.nRows);
           const v = f.column.valid;
-          const isNum = f.kind === 'numeric';
+          const isNum = f.kind !== 'categorical';
           for (let i = 0; i < frame.nRows; i++) {
             const present = (v === null || v[i] === 1) && (isNum ? (f.column as NumericColumn).values[i] === (f.column as NumericColumn).values[i] : asCategorical(f).codes[i] >= 0);
             values[i] = present ? 0 : 1;
@@ -184,6 +213,16 @@ export function applyStep(step: FittedStep, frame: Frame, report?: ApplyReport):
       }
       return { nRows: frame.nRows, features: out };
     }
+    case 'ordinal':
+      return applyOrdinalStep(step, frame, report);
+    case 'target_encode':
+      return applyTargetEncodeStep(step, frame, report);
+    case 'datetime_features':
+      return applyDatetimeStep(step, frame);
+    case 'clip':
+      return applyClipStep(step, frame);
+    case 'variance_threshold':
+      return applyVarianceStep(step, frame);
   }
 }
 

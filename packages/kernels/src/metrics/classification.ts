@@ -8,9 +8,11 @@ export interface AverageOptions {
   /**
    * 'binary': score of the positive class 1 (default when every label is 0 or 1);
    * 'macro': unweighted mean over the labels present in yTrue or yPred (default otherwise),
-   * as scikit-learn's `average='macro'`.
+   * as scikit-learn's `average='macro'`;
+   * 'weighted': mean over the same labels weighted by their number of true rows (support),
+   * as scikit-learn's `average='weighted'` (a label only predicted has weight 0).
    */
-  average?: 'binary' | 'macro';
+  average?: 'binary' | 'macro' | 'weighted';
 }
 
 function checkPair(yTrue: Labels, yPred: Labels, what: string): void {
@@ -83,16 +85,22 @@ function averaged(yTrue: Labels, yPred: Labels, opts: AverageOptions, what: stri
     check(c.binary, `${what}: average 'binary' needs labels 0/1 only; got labels ${c.labels.join(', ')} (use average 'macro')`);
     return score(c.tp.get(1) ?? 0, c.predicted.get(1) ?? 0, c.actual.get(1) ?? 0);
   }
-  check(average === 'macro', `${what}: unknown average '${String(average)}'`);
+  check(average === 'macro' || average === 'weighted', `${what}: unknown average '${String(average)}'`);
   let s = 0;
-  for (const l of c.labels) s += score(c.tp.get(l) ?? 0, c.predicted.get(l) ?? 0, c.actual.get(l) ?? 0);
-  return s / c.labels.length;
+  let w = 0;
+  for (const l of c.labels) {
+    const a = c.actual.get(l) ?? 0;
+    const weight = average === 'macro' ? 1 : a;
+    s += weight * score(c.tp.get(l) ?? 0, c.predicted.get(l) ?? 0, a);
+    w += weight;
+  }
+  return s / w;
 }
 
 const div = (a: number, b: number): number => (b === 0 ? 0 : a / b);
 
 /**
- * Precision tp / (tp + fp) — of the positive class 1 (binary) or macro-averaged.
+ * Precision tp / (tp + fp) — of the positive class 1 (binary), macro- or weighted-averaged.
  * 0 when nothing is predicted positive (scikit-learn's zero_division=0 behaviour).
  * Source: sklearn.metrics.precision_score.
  */
@@ -100,15 +108,101 @@ export function precision(yTrue: Labels, yPred: Labels, opts: AverageOptions = {
   return averaged(yTrue, yPred, opts, 'precision', (tp, p) => div(tp, p));
 }
 
-/** Recall tp / (tp + fn), binary (class 1) or macro; 0 when a class has no true rows. Source: sklearn.metrics.recall_score. */
+/**
+ * Recall tp / (tp + fn), binary (class 1), macro or weighted; 0 when a class has no true rows.
+ * Weighted recall equals accuracy. Source: sklearn.metrics.recall_score.
+ */
 export function recall(yTrue: Labels, yPred: Labels, opts: AverageOptions = {}): number {
   return averaged(yTrue, yPred, opts, 'recall', (tp, _p, a) => div(tp, a));
 }
 
 /**
- * F1 = 2 tp / (2 tp + fp + fn), binary (class 1) or macro (mean of per-class F1, as
- * scikit-learn); 0 when undefined. Source: sklearn.metrics.f1_score.
+ * F1 = 2 tp / (2 tp + fp + fn), binary (class 1), macro (mean of per-class F1, as
+ * scikit-learn) or weighted (by support); 0 when undefined. Source: sklearn.metrics.f1_score.
  */
 export function f1(yTrue: Labels, yPred: Labels, opts: AverageOptions = {}): number {
   return averaged(yTrue, yPred, opts, 'f1', (tp, p, a) => div(2 * tp, p + a));
+}
+
+/**
+ * Balanced accuracy: the mean recall over the classes present in yTrue, in [0, 1] (classes
+ * only predicted are left out, as scikit-learn, which warns). Source:
+ * sklearn.metrics.balanced_accuracy_score(adjusted=False).
+ * Throws `KernelError('INVALID_INPUT')` on length mismatch, empty input or non-integer labels.
+ */
+export function balanced_accuracy(yTrue: Labels, yPred: Labels): number {
+  const c = counts(yTrue, yPred, 'balanced_accuracy');
+  let s = 0;
+  for (const [l, a] of c.actual) s += (c.tp.get(l) ?? 0) / a;
+  return s / c.actual.size;
+}
+
+/** Averaged scores of a confusion matrix (see `averagedScoresFromConfusion`). */
+export interface AveragedScores {
+  balanced_accuracy: number;
+  precision_macro: number;
+  recall_macro: number;
+  f1_macro: number;
+  precision_weighted: number;
+  recall_weighted: number;
+  f1_weighted: number;
+}
+
+/**
+ * Balanced accuracy and macro / weighted precision, recall and F1 from a K×K confusion
+ * matrix C (C[t][p] = rows of true class t predicted p; counts, not necessarily integers).
+ * Labels with neither true nor predicted rows are left out, so the values equal
+ * `balanced_accuracy`, `precision(…, {average: 'macro' | 'weighted'})` etc. on the rows the
+ * matrix counts (scikit-learn's labels=None, zero_division=0). Used where only merged counts
+ * exist (distributed evaluation). Throws `KernelError('INVALID_INPUT')` if C is not square,
+ * has a negative or non-finite cell, or counts no rows.
+ */
+export function averagedScoresFromConfusion(cm: ArrayLike<ArrayLike<number>>): AveragedScores {
+  const k = cm.length;
+  let n = 0;
+  for (let t = 0; t < k; t++) {
+    check(cm[t].length === k, `averagedScoresFromConfusion: row ${t} has ${cm[t].length} cells, expected ${k}`);
+    for (let p = 0; p < k; p++) {
+      const v = cm[t][p];
+      if (!(Number.isFinite(v) && v >= 0)) check(false, `averagedScoresFromConfusion: cell [${t}][${p}] = ${v} is not a count`);
+      n += v;
+    }
+  }
+  check(n > 0, 'averagedScoresFromConfusion: the matrix counts no rows');
+  const sum = { pm: 0, rm: 0, fm: 0, pw: 0, rw: 0, fw: 0, bal: 0 };
+  let labels = 0;
+  let present = 0;
+  for (let l = 0; l < k; l++) {
+    let actual = 0;
+    let predicted = 0;
+    for (let j = 0; j < k; j++) {
+      actual += cm[l][j];
+      predicted += cm[j][l];
+    }
+    if (actual === 0 && predicted === 0) continue;
+    const tp = cm[l][l];
+    const p = div(tp, predicted);
+    const r = div(tp, actual);
+    const f = div(2 * tp, predicted + actual);
+    labels++;
+    sum.pm += p;
+    sum.rm += r;
+    sum.fm += f;
+    sum.pw += actual * p;
+    sum.rw += actual * r;
+    sum.fw += actual * f;
+    if (actual > 0) {
+      present++;
+      sum.bal += r;
+    }
+  }
+  return {
+    balanced_accuracy: sum.bal / present,
+    precision_macro: sum.pm / labels,
+    recall_macro: sum.rm / labels,
+    f1_macro: sum.fm / labels,
+    precision_weighted: sum.pw / n,
+    recall_weighted: sum.rw / n,
+    f1_weighted: sum.fw / n,
+  };
 }

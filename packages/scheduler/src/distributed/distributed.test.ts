@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import type { ShardMapSpec, ShardStats, TaskResult } from '@weft/proto';
+import { WeftError, type ShardMapSpec, type ShardStats, type TaskResult } from '@weft/proto';
 import { advanceGroup, groupTaskId, type GroupTask } from './advance.js';
 import { foldSummary } from './cv.js';
 import { lbfgsStep, type LbfgsDriverState } from './lbfgs-driver.js';
@@ -166,6 +166,24 @@ describe('distributed group stages (pure)', () => {
     ]);
     assert.equal(tasks.filter((t) => t.kind === 'train_pipeline' && (t.spec as { fold?: unknown }).fold).length, 3);
     assert.equal(tasks.filter((t) => t.kind === 'train_pipeline' && !(t.spec as { fold?: unknown }).fold).length, 0);
+  });
+
+  it('planner: target encoding (no map-reduce fit) keeps a multi-shard pipeline on one executor under auto, and refuses "on"', () => {
+    const plan = (distributed: 'auto' | 'on') => {
+      let n = 0;
+      const g = classificationGraph('ds_1');
+      g.nodes[1]!.params = { testFraction: 0.2, stratify: false, distributed };
+      g.nodes.splice(2, 0, { id: 'te', type: 'target_encode', params: { smooth: 'auto', cv: 5 } });
+      g.edges = [
+        { source: 'data', target: 'split' },
+        { source: 'split', target: 'te' },
+        { source: 'te', target: 'model' },
+        { source: 'model', target: 'eval' },
+      ];
+      return planJob({ jobId: 'job_1', workspaceId: 'default', graph: g, edges: g.edges, seed: 7, datasets: new Map([['ds_1', { ...datasetRow('ds_1'), batchCount: 10 }]]), models: new Map(), newId: (p) => `${p}_${++n}`, shardBatches: 4 });
+    };
+    assert.deepEqual(plan('auto').map((t) => t.kind), ['train_pipeline']);
+    assert.throws(() => plan('on'), (e: unknown) => e instanceof WeftError && (e.details as { field?: string }).field === 'params.distributed' && /node "te"/.test(e.message));
   });
 
   it('store: a succeeded task loads its round siblings and every id the next stage may insert (not older rounds)', () => {

@@ -123,7 +123,16 @@ export function planJob(input: PlanInput): PlannedTask[] {
       const mode = split.distributed ?? 'auto';
       // Models without a data-parallel form train on one executor, reading every shard.
       const dataParallel = nodeTypeDef(node.type)?.dataParallel === true;
-      if (dataParallel && steps[1]?.type === 'split' && (mode === 'on' || (mode === 'auto' && shards.length > 1))) {
+      // A transform without a map-reduce fit (target encoding) keeps the pipeline on one
+      // executor under 'auto'; 'on' is refused (validation names it first).
+      const unshardable = steps.find((s) => nodeTypeDef(s.type)?.shardable === false);
+      if (dataParallel && unshardable && mode === 'on') {
+        throw new WeftError('WORKFLOW_INVALID', `Node "${steps[1]?.id}": params.distributed is "on", but node "${unshardable.id}" (${unshardable.type}) has no distributed fit`, {
+          nodeId: steps[1]?.id,
+          field: 'params.distributed',
+        });
+      }
+      if (dataParallel && !unshardable && steps[1]?.type === 'split' && (mode === 'on' || (mode === 'auto' && shards.length > 1))) {
         const group = input.newId('task');
         for (const shard of shards) {
           tasks.push({

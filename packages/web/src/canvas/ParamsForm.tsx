@@ -1,7 +1,8 @@
 /**
  * A node's parameter form, generated from its JSON Schema: enums as selects, booleans as
- * switches, numbers with their bounds, string lists as column pickers. Fields that name
- * platform objects (`datasetId`, `target`, `modelId`) pick from lists of those objects.
+ * switches, numbers with their bounds, lists of enums as checkboxes, other string lists as
+ * column pickers. Fields that name platform objects (`datasetId`, `target`, `modelId`) pick
+ * from lists of those objects.
  */
 import { useEffect, useState, type ReactNode } from 'react';
 import { useDatasetDoc, useDatasets } from '../api/datasets-store';
@@ -173,6 +174,7 @@ function NumberField(p: Rich) {
 }
 
 function ListField(p: Rich) {
+  if (p.schema.items?.enum) return <EnumListField {...p} />;
   const list = Array.isArray(p.value) ? (p.value as string[]) : [];
   if (p.columns && p.columns.length > 0) {
     return (
@@ -214,6 +216,34 @@ function ListField(p: Rich) {
             p.onChange(next.length ? next : undefined);
           }}
         />
+      )}
+    </Field>
+  );
+}
+
+/** A list of fixed choices (e.g. datetime features): one checkbox per choice; unset shows the default ticked. */
+function EnumListField(p: Rich) {
+  const choices = (p.schema.items?.enum ?? []).map(String);
+  const dflt = Array.isArray(p.schema.default) ? (p.schema.default as unknown[]).map(String) : [];
+  const list = Array.isArray(p.value) ? (p.value as string[]) : dflt;
+  return (
+    <Field label={p.label} hint={p.hint} error={p.error}>
+      {({ id }) => (
+        <div id={id} className="checklist" role="group" aria-label={p.aria}>
+          {choices.map((c) => (
+            <label key={c} className="check">
+              <input
+                type="checkbox"
+                checked={list.includes(c)}
+                onChange={(e) => {
+                  const next = e.target.checked ? choices.filter((x) => x === c || list.includes(x)) : list.filter((x) => x !== c);
+                  p.onChange(next.length ? next : undefined);
+                }}
+              />
+              <span className="ellipsis">{c.replace(/_/g, ' ')}</span>
+            </label>
+          ))}
+        </div>
       )}
     </Field>
   );

@@ -1,8 +1,10 @@
 /**
- * Charts drawn with recharts: ROC and precision–recall (binary classification), training loss per epoch,
- * residuals vs predicted (regression) and a model's feature importances.
+ * Charts drawn with recharts: ROC and precision–recall (binary classification), calibration
+ * (reliability diagram), training loss per epoch, residuals vs predicted (regression) and a
+ * model's feature importances.
  */
 import { Bar, BarChart, CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from 'recharts';
+import type { NodeResult } from '../api/types';
 import { fmtNum } from '../ui/format';
 
 export function RocChart({ fpr, tpr, auc }: { fpr: number[]; tpr: number[]; auc?: number | null | undefined }) {
@@ -31,11 +33,12 @@ export function averagePrecision(precision: number[], recall: number[]): number 
   return ap;
 }
 
-export function PrChart({ precision, recall }: { precision: number[]; recall: number[] }) {
+/** `ap`: the evaluator's pr_auc (exact); without it, the AP of the (possibly thinned) curve. */
+export function PrChart({ precision, recall, ap }: { precision: number[]; recall: number[]; ap?: number | null | undefined }) {
   const data = recall.map((r, i) => ({ recall: r, precision: precision[i] ?? 0 }));
   return (
     <figure className="chart-figure" aria-label="Precision-recall curve">
-      <figcaption>Precision–recall curve · AP {fmtNum(averagePrecision(precision, recall), 3)}</figcaption>
+      <figcaption>Precision–recall curve · AP {fmtNum(typeof ap === 'number' ? ap : averagePrecision(precision, recall), 3)}</figcaption>
       <ResponsiveContainer width="100%" height={220}>
         <LineChart data={data} margin={{ top: 8, right: 12, bottom: 18, left: 0 }}>
           <CartesianGrid stroke="var(--grid)" />
@@ -43,6 +46,37 @@ export function PrChart({ precision, recall }: { precision: number[]; recall: nu
           <YAxis type="number" domain={[0, 1]} tickCount={6} tick={{ fontSize: 11 }} width={36} />
           <Tooltip formatter={(v) => fmtNum(Number(v), 3)} labelFormatter={(l) => `recall ${fmtNum(Number(l), 3)}`} />
           <Line type="stepBefore" dataKey="precision" name="precision" stroke="var(--chart-2)" strokeWidth={2} dot={false} isAnimationActive={false} />
+        </LineChart>
+      </ResponsiveContainer>
+    </figure>
+  );
+}
+
+/**
+ * Reliability diagram: observed fraction of positives (or of right top-class predictions)
+ * against the mean predicted probability, one dot per non-empty bin; the diagonal is perfect
+ * calibration.
+ */
+export function CalibrationChart({ calibration }: { calibration: NonNullable<NodeResult['calibration']> }) {
+  const c = calibration;
+  const data = c.bin.map((b, i) => ({ bin: b, predicted: c.meanPredicted[i] ?? 0, observed: c.fractionPositive[i] ?? 0, rows: c.count[i] ?? 0 }));
+  const what = c.kind === 'top_class' ? 'top-class confidence' : 'predicted probability';
+  return (
+    <figure className="chart-figure" aria-label="Calibration curve">
+      <figcaption>
+        Calibration · {c.nBins} bins of {what}
+      </figcaption>
+      <ResponsiveContainer width="100%" height={220}>
+        <LineChart data={data} margin={{ top: 8, right: 12, bottom: 18, left: 0 }}>
+          <CartesianGrid stroke="var(--grid)" />
+          <XAxis dataKey="predicted" type="number" domain={[0, 1]} tickCount={6} tick={{ fontSize: 11 }} label={{ value: `mean ${what}`, position: 'insideBottom', offset: -10, fontSize: 11 }} />
+          <YAxis type="number" domain={[0, 1]} tickCount={6} tick={{ fontSize: 11 }} width={36} />
+          <Tooltip
+            formatter={(v, n) => [fmtNum(Number(v), 3), String(n)]}
+            labelFormatter={(l, p) => `predicted ${fmtNum(Number(l), 3)} · ${(p?.[0]?.payload as { rows?: number } | undefined)?.rows ?? 0} rows`}
+          />
+          <ReferenceLine segment={[{ x: 0, y: 0 }, { x: 1, y: 1 }]} stroke="var(--muted)" strokeDasharray="4 4" />
+          <Line type="linear" dataKey="observed" name={c.kind === 'top_class' ? 'fraction right' : 'fraction positive'} stroke="var(--chart-3)" strokeWidth={2} dot isAnimationActive={false} />
         </LineChart>
       </ResponsiveContainer>
     </figure>

@@ -4,10 +4,18 @@ import { fmtNum } from '../ui/format';
 
 const NAMES: Record<string, string> = {
   accuracy: 'Accuracy',
+  balanced_accuracy: 'Balanced accuracy',
   precision: 'Precision',
   recall: 'Recall',
   f1: 'F1',
+  precision_macro: 'Precision (macro)',
+  recall_macro: 'Recall (macro)',
+  f1_macro: 'F1 (macro)',
+  precision_weighted: 'Precision (weighted)',
+  recall_weighted: 'Recall (weighted)',
+  f1_weighted: 'F1 (weighted)',
   roc_auc: 'ROC AUC',
+  pr_auc: 'PR AUC (average precision)',
   log_loss: 'Log loss',
   r2: 'R²',
   rmse: 'RMSE',

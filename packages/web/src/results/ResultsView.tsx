@@ -1,12 +1,12 @@
 /**
  * Everything one node produced: metrics, confusion matrix, ROC curve, training loss,
- * precision–recall curve, residuals vs predicted (regression), feature importance (tree
+ * precision–recall curve, calibration (reliability) bins, residuals vs predicted (regression), feature importance (tree
  * models), and a note on the plots a result does not have.
  */
 import type { NodeResult } from '../api/types';
 import { Badge } from '../ui/kit';
 import { fmtDuration } from '../ui/format';
-import { FeatureImportanceChart, LossChart, PrChart, ResidualsChart, RocChart } from './Charts';
+import { CalibrationChart, FeatureImportanceChart, LossChart, PrChart, ResidualsChart, RocChart } from './Charts';
 import { ConfusionMatrix } from './ConfusionMatrix';
 import { MetricsTable } from './MetricsTable';
 
@@ -26,7 +26,8 @@ export function ResultsView({ result, lossCurve, title }: { result: NodeResult; 
       <MetricsTable result={result} label={title ? `Metrics of ${title}` : 'Metrics'} />
       {Array.isArray(cm) && <ConfusionMatrix matrix={cm as number[][]} classes={result.classes} />}
       {result.roc && <RocChart fpr={result.roc.fpr} tpr={result.roc.tpr} auc={result.metrics?.roc_auc as number | null | undefined} />}
-      {result.pr && result.pr.recall.length > 1 && <PrChart precision={result.pr.precision} recall={result.pr.recall} />}
+      {result.pr && result.pr.recall.length > 1 && <PrChart precision={result.pr.precision} recall={result.pr.recall} ap={result.metrics?.pr_auc as number | null | undefined} />}
+      {result.calibration && result.calibration.bin.length > 0 && <CalibrationChart calibration={result.calibration} />}
       {loss && loss.length > 1 && <LossChart loss={loss} />}
       {result.residuals && result.residuals.predicted.length > 0 && <ResidualsChart predicted={result.residuals.predicted} residual={result.residuals.residual} rowsTest={result.rowsTest} />}
       {result.featureImportances && result.featureImportances.names.length > 0 && <FeatureImportanceChart names={result.featureImportances.names} values={result.featureImportances.values} />}
