@@ -68,6 +68,8 @@ export interface MlpJSON {
 }
 
 const ACT: Record<MlpActivation, number> = { relu: 0, tanh: 1, logistic: 2, identity: 3 };
+/** Rows per block of the wasm `mlpForward` (its scratch is float32 [FORWARD_ROWS, sum of layer widths]). */
+const FORWARD_ROWS = 64;
 
 interface MlpResult {
   params: Float32Array;
@@ -79,7 +81,8 @@ interface MlpResult {
 
 /**
  * Trains a dense network with mini-batch Adam, whole epochs in one AssemblyScript call
- * (assembly/mlp.ts: forward, backprop and Adam with f32x4 SIMD along the output axis).
+ * (assembly/mlp.ts: forward and backprop as register-blocked f32x4 matrix products over each
+ * mini-batch, fused bias + ReLU, vectorised Adam).
  * Same model, initialisation (Glorot uniform), loss, L2 scaling, Adam step and stopping
  * rules as scikit-learn's `MLPClassifier` / `MLPRegressor` (sklearn/neural_network/_multilayer_perceptron.py).
  */
@@ -179,8 +182,8 @@ function* mlpTrainer(X: Float32Array, n: number, d: number, y: Int32Array | Floa
   const rowFloats = sizes.slice(1).reduce((u, v) => u + v, 0);
   const actp = a.alloc(batch * rowFloats * 4);
   const maxWidth = Math.max(...sizes);
-  const deltap = a.alloc(2 * maxWidth * 4);
-  const scratchp = a.alloc(rowFloats * 4);
+  const workp = a.alloc((batch * (d + 2 * maxWidth) + maxWidth * maxWidth) * 4);
+  const scratchp = a.alloc(FORWARD_ROWS * rowFloats * 4);
   const outvp = a.alloc(Math.max(1, nv) * m * 4);
 
   let best = Infinity;
@@ -193,7 +196,7 @@ function* mlpTrainer(X: Float32Array, n: number, d: number, y: Int32Array | Floa
   let converged = false;
   const stepsPerEpoch = Math.ceil(nt / batch);
   for (let e = 0; e < maxIter; e++) {
-    const total = a.k.mlpEpoch(xp, yp, nt, ip, shuffle ? 1 : 0, subSeed(seed, e), sizesp, L, pp, mp, vp, gp, nParams, actp, deltap, maxWidth, ACT[activation], outAct, lr, alpha, batch, t, beta1, beta2, eps);
+    const total = a.k.mlpEpoch(xp, yp, nt, ip, shuffle ? 1 : 0, subSeed(seed, e), sizesp, L, pp, mp, vp, gp, nParams, actp, workp, maxWidth, ACT[activation], outAct, lr, alpha, batch, t, beta1, beta2, eps);
     t += stepsPerEpoch;
     loss = total / nt;
     epochs = e + 1;
@@ -283,7 +286,7 @@ abstract class MlpBase {
       const xp = a.putF32(X);
       const sp = a.putI32(this.sizes);
       const pp = a.putF32(this.params);
-      const scratch = a.alloc(this.sizes.slice(1).reduce((u, v) => u + v, 0) * 4);
+      const scratch = a.alloc(FORWARD_ROWS * this.sizes.slice(1).reduce((u, v) => u + v, 0) * 4);
       const op = a.alloc(nRows * m * 4);
       a.k.mlpForward(xp, nRows, sp, this.sizes.length - 1, pp, ACT[this.options.activation ?? 'relu'], this.outAct, scratch, op);
       return Float32Array.from(a.f32(op, nRows * m));

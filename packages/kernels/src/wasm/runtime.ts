@@ -64,7 +64,7 @@ export interface KernelExports {
   mlpEpoch(
     xp: number, yp: number, n: number, ip: number, shuffle: number, seed: number,
     sizesp: number, nLayers: number, paramsp: number, mp: number, vp: number, gp: number, nParams: number,
-    actp: number, deltap: number, maxWidth: number, act: number, outAct: number,
+    actp: number, workp: number, maxWidth: number, act: number, outAct: number,
     lr: number, alpha: number, batch: number, t0: number, beta1: number, beta2: number, eps: number,
   ): number;
 }
