@@ -15,7 +15,10 @@
  *   between an infinity token, an overflowing code and a non-number.
  * - Any DuckDB error (ragged row, unclosed quote, invalid UTF-8, a line over the limit, a value
  *   that is not a number) declines: the JavaScript path then reads the file and reports the
- *   error with its line and column, or types the column as text.
+ *   error with its line and column, or types the column as text. A streamed read that meets an
+ *   error in a later chunk just ends early (it does not fail), so the number of rows read must
+ *   equal the file's record count, counted independently (the byte-wise check, or `count(*)`
+ *   of the text query).
  * - The plan is speculated from a prefix of the file (as the single pass does); when the whole
  *   file gives another plan (an integer column with a fraction after the prefix, an Int32 column
  *   with a value beyond it) the fast path declines.
@@ -94,7 +97,7 @@ function readCsvSql(csvPath: string, ncols: number, type: 'DOUBLE' | 'VARCHAR', 
  * that could form one, see {@link scanNumericText}) `u`, a form DuckDB reads as a number but the
  * typing rules do not: a `_` digit separator, a `+-` prefix, surrounding whitespace or control
  * characters (`' 007'` is a code for us). Returns the SQL and, per column, the result positions
- * of `u`, `z`, `f` (-1 when not asked).
+ * of `u`, `z`, `f` (-1 when not asked); the last result is the record count.
  */
 export function verificationSql(from: string, spec: readonly ColumnPlan[], askFloat: readonly boolean[], odd: boolean): { sql: string; at: Array<[number, number, number]> } {
   const parts: string[] = [];
@@ -114,7 +117,8 @@ export function verificationSql(from: string, spec: readonly ColumnPlan[], askFl
     }
     at.push(pos);
   });
-  return { sql: `SELECT ${parts.join(', ')} FROM ${from}`, at };
+  // the last result is the number of records (the streamed read must deliver that many)
+  return { sql: `SELECT ${parts.join(', ')}, count(*) FROM ${from}`, at };
 }
 
 /** What {@link scanNumericText} found. */
@@ -123,6 +127,8 @@ export interface TextScan {
    *  (`_`, `+`, whitespace or a control character other than the line ending and the delimiter):
    *  the fields cannot be checked byte-wise; run {@link verificationSql} instead. */
   needsSql: boolean;
+  /** Data records (non-blank lines after the header); meaningful only without `needsSql`. */
+  records: number;
   /** Per column: a field starts with a leading-zero integer form (`007`, `-01`, also `00.5`). */
   leadingZero: boolean[];
   /** Per column: a field holds `.`, `e` or `E` (a decimal or exponent). */
@@ -147,8 +153,9 @@ export async function scanNumericText(path: string, delimiter: string, ncols: nu
       leadingZero[c] = lz[c] === 1;
       floatForm[c] = ff[c] === 1;
     }
-    return { needsSql, leadingZero, floatForm };
+    return { needsSql, leadingZero, floatForm, records };
   };
+  let records = 0;
   const fh = await open(path, 'r');
   try {
     const nodeBuf = Buffer.allocUnsafe(4 << 20);
@@ -158,6 +165,7 @@ export async function scanNumericText(path: string, delimiter: string, ncols: nu
     let inHeader = true;
     let col = 0;
     let atStart = true;
+    let content = false; // the current line has a byte other than CR
     for (;;) {
       signal?.throwIfAborted();
       const { bytesRead } = await fh.read(nodeBuf, carry, buf.length - carry, null);
@@ -168,7 +176,7 @@ export async function scanNumericText(path: string, delimiter: string, ncols: nu
       if (inHeader) {
         const nl = buf.subarray(0, len).indexOf(10);
         if (nl < 0) {
-          if (eof) return result(false);
+          if (eof) return result(false); // header only: no records
           carry = 0; // still in the header: drop what was read
           continue;
         }
@@ -177,6 +185,14 @@ export async function scanNumericText(path: string, delimiter: string, ncols: nu
       }
       for (; i < stop; i++) {
         const b = buf[i];
+        if (b === 10) {
+          if (content) records++;
+          content = false;
+          col = 0;
+          atStart = true;
+          continue;
+        }
+        if (b !== 13) content = true;
         if (b === delim) {
           if (col < ncols) col++;
           atStart = true;
@@ -192,9 +208,6 @@ export async function scanNumericText(path: string, delimiter: string, ncols: nu
         } else if (b === 46 || b === 101 || b === 69) {
           ff[col] = 1;
           atStart = false;
-        } else if (b === 10) {
-          col = 0;
-          atStart = true;
         } else if (b === 45) {
           if (atStart) {
             atStart = false;
@@ -208,7 +221,10 @@ export async function scanNumericText(path: string, delimiter: string, ncols: nu
           return result(true);
         } else atStart = false;
       }
-      if (eof) return result(false);
+      if (eof) {
+        if (content) records++;
+        return result(false);
+      }
       carry = len - stop;
       buf.copyWithin(0, stop, len);
     }
@@ -301,13 +317,18 @@ export async function ingestNumericWithDuckDB(
         scanNumericTextInWorker(csvPath, src.delimiter, ncols, o.signal),
       ]);
       let flags: Array<[boolean, boolean, boolean]>;
+      let records = scan.records;
       if (!scan.needsSql) {
         flags = spec.map((_, i) => [false, scan.leadingZero[i], askFloat[i] && scan.floatForm[i]]);
       } else {
         const v = verificationSql(readCsvSql(csvPath, ncols, 'VARCHAR', src, o), spec, askFloat, true);
-        const row = (await checkCon.runAndReadAll(v.sql)).getRows()[0] as Array<boolean | null>;
+        const row = (await checkCon.runAndReadAll(v.sql)).getRows()[0] as Array<boolean | bigint | null>;
         flags = v.at.map(([u, z, f]) => [u >= 0 && row[u] === true, row[z] === true, f >= 0 && row[f] === true]);
+        records = Number(row[row.length - 1]);
       }
+      // A streamed DuckDB read that meets an error in a later chunk ends early instead of failing
+      // (@duckdb/node-api 1.5: fetchChunk returns an empty chunk): every record must have arrived.
+      if (read.rows !== records) throw new Decline(`the read ended after ${read.rows} of ${records} records`);
       o.signal?.throwIfAborted();
       return finalPlans(read, flags, askFloat, spec);
     } finally {
@@ -382,7 +403,17 @@ async function readNumbers(con: Awaited<ReturnType<InstanceType<DuckDBModule['Du
   const valid: Array<Uint8Array | null> = new Array(ncols);
   const res = await con.stream(`SELECT ${spec.map((_, i) => `c${i}`).join(', ')} FROM ${from}`);
 
+  // A throw inside the generator that Readable.from drives leaves an unhandled rejection in
+  // Node 20 (it surfaced as a 500): failures are kept here and thrown after the pipeline.
+  let failure: unknown = null;
   async function* produce(): AsyncGenerator<RecordBatch> {
+    try {
+      yield* batches_();
+    } catch (e) {
+      failure = e;
+    }
+  }
+  async function* batches_(): AsyncGenerator<RecordBatch> {
     for (;;) {
       o.signal?.throwIfAborted();
       const chunk = await res.fetchChunk();
@@ -450,6 +481,7 @@ async function readNumbers(con: Awaited<ReturnType<InstanceType<DuckDBModule['Du
   }
 
   await pipeline(Readable.from(produce(), { objectMode: true, highWaterMark: 1 }), RecordBatchFileWriter.throughNode(), createWriteStream(arrowPath));
+  if (failure !== null) throw failure;
   return { rows, batches, converters, corr, corrPlans, integral, min, max, nonNull };
 }
 
