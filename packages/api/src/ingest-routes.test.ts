@@ -7,6 +7,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as os from 'node:os';
 import { startTestApi, type TestApi } from './test-support.js';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -153,6 +154,31 @@ describe('ingest through POST /api/datasets: tests/cases/ingest', function () {
     const bad = await upload(t, c('09-null-tokens.csv'), { columnNullTokens: '{"origin": "NA"}' });
     assert.equal(bad.status, 400);
     assert.equal(bad.body.error.code, 'VALIDATION_FAILED');
+  });
+
+  it('columnNullTokens / typeOverrides naming a column the file lacks → 400 UNKNOWN_COLUMN', async () => {
+    const bad = await upload(t, c('09-null-tokens.csv'), { columnNullTokens: JSON.stringify({ Origin: ['NA'] }) });
+    assert.equal(bad.status, 400, JSON.stringify(bad.body));
+    assert.equal(bad.body.error.code, 'UNKNOWN_COLUMN');
+    assert.deepEqual(bad.body.error.details, { option: 'columnNullTokens', columns: ['Origin'], suggestions: { Origin: ['origin'] } });
+    const t2 = await upload(t, c('09-null-tokens.csv'), { typeOverrides: JSON.stringify({ nope: 'text' }) });
+    assert.equal(t2.status, 400);
+    assert.equal(t2.body.error.code, 'UNKNOWN_COLUMN');
+  });
+
+  it('a UTF-8 file with one stray byte → 400 CSV_ENCODING naming its offset and line (never read as Windows-1252)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'weft-enc-'));
+    try {
+      const file = path.join(dir, 'mixed.csv');
+      fs.writeFileSync(file, Buffer.concat([Buffer.from('name,n\n' + 'café,1\n'.repeat(1000)), Buffer.from([0xff]), Buffer.from('\n')]));
+      const r = await upload(t, file);
+      assert.equal(r.status, 400, JSON.stringify(r.body));
+      assert.equal(r.body.error.code, 'CSV_ENCODING');
+      assert.equal(r.body.error.details.offset, 7 + 8 * 1000);
+      assert.equal(r.body.error.details.line, 1002);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('11-leading-zeros-codes: zip and part_code stay strings; qty numeric', async () => {

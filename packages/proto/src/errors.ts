@@ -34,6 +34,8 @@ export const ERROR_CODES = {
   CSV_ENCODING: { http: 400, retryable: false },
   CSV_TOO_MANY_COLUMNS: { http: 413, retryable: false },
   CSV_FIELD_TOO_LONG: { http: 413, retryable: false },
+  /** An upload option (columnNullTokens, typeOverrides) names a column the file's header does not have. */
+  UNKNOWN_COLUMN: { http: 400, retryable: false },
   UPLOAD_MISSING_FILE: { http: 400, retryable: false },
   /** The upload body stalled or arrived too slowly (WEFT_UPLOAD_IDLE_TIMEOUT_MS); nothing was stored. */
   UPLOAD_TIMEOUT: { http: 408, retryable: true },

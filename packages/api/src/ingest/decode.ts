@@ -2,25 +2,116 @@
  * Byte-level decoding in front of the CSV parser. Every decoder emits UTF-8 bytes.
  *
  * - `utf8`: bytes pass through unchanged; they are validated (simdutf via `buffer.isUtf8`).
- *   Invalid UTF-8 throws {@link NotUtf8}, which makes the caller retry as Windows-1252.
+ *   Invalid UTF-8 throws {@link NotUtf8}, which says whether valid non-ASCII UTF-8 came before
+ *   the invalid byte (then the file mixes UTF-8 with other bytes and is refused by the caller),
+ *   else the caller retries as Windows-1252.
  * - `windows-1252`: transcoded with the WHATWG table. The five bytes Windows-1252 leaves
  *   undefined (0x81 0x8D 0x8F 0x90 0x9D) are CSV_ENCODING errors: such a file is neither.
+ *   A valid UTF-8 multi-byte sequence anywhere in the file throws {@link MixedUtf8}: a genuine
+ *   Windows-1252 file practically never holds one, a UTF-8 file with one stray byte always does.
  * - `utf-16le` / `utf-16be` (from a byte-order mark, or without one from the byte pattern of the
  *   head, see ./sniff.ts): transcoded; an unpaired surrogate or an odd trailing byte is a
  *   CSV_ENCODING error naming its byte offset, a U+0000 character a CSV_BINARY error.
  * NUL bytes anywhere in an 8-bit encoding are CSV_BINARY errors. Nothing is ever replaced by U+FFFD.
  */
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
+import { createReadStream } from 'node:fs';
 import { Transform, type TransformCallback } from 'node:stream';
 import { binaryError, encodingError } from './errors.js';
 
 export type Encoding = 'utf8' | 'windows-1252' | 'utf-16le' | 'utf-16be';
 
-/** Thrown by the UTF-8 validator; `offset` is the byte offset of the first invalid sequence. */
+/**
+ * Thrown by the UTF-8 validator; `offset` is the byte offset of the first invalid sequence,
+ * `utf8At` the offset of the first valid multi-byte UTF-8 sequence before it (-1: only ASCII
+ * came before, so the file may be Windows-1252).
+ */
 export class NotUtf8 extends Error {
-  constructor(readonly offset: number) {
+  constructor(
+    readonly offset: number,
+    readonly utf8At = -1,
+  ) {
     super(`invalid UTF-8 at byte ${offset}`);
   }
+}
+
+/**
+ * The file holds valid UTF-8 multi-byte sequences (first at `utf8At`) and bytes that are not
+ * UTF-8 (first at `invalidAt`): it is neither clean UTF-8 nor Windows-1252 text. The caller
+ * turns it into CSV_ENCODING with the line (see {@link locateByte}).
+ */
+export class MixedUtf8 extends Error {
+  constructor(
+    readonly invalidAt: number,
+    readonly utf8At: number,
+  ) {
+    super(`valid UTF-8 at byte ${utf8At} and invalid UTF-8 at byte ${invalidAt}`);
+  }
+}
+
+/** Index of the first byte >= 0x80 in buf, or -1. */
+function firstNonAscii(buf: Uint8Array): number {
+  if (isAscii(buf)) return -1;
+  for (let i = 0; i < buf.length; i++) if (buf[i] >= 0x80) return i;
+  return -1;
+}
+
+/**
+ * Index (in [from, to)) of the first byte that starts a complete, valid UTF-8 multi-byte
+ * sequence lying inside buf, or -1. Sequences running past the end of buf are not counted.
+ */
+export function findUtf8Sequence(buf: Uint8Array, from = 0, to = buf.length): number {
+  const n = buf.length;
+  for (let i = from; i < to; i++) {
+    const b = buf[i];
+    if (b < 0xc2 || b > 0xf4) continue;
+    const need = b <= 0xdf ? 1 : b <= 0xef ? 2 : 3;
+    if (i + need >= n) continue;
+    let cp = b & (need === 1 ? 0x1f : need === 2 ? 0x0f : 0x07);
+    let ok = true;
+    for (let k = 1; k <= need; k++) {
+      const c = buf[i + k];
+      if ((c & 0xc0) !== 0x80) {
+        ok = false;
+        break;
+      }
+      cp = (cp << 6) | (c & 0x3f);
+    }
+    if (!ok) continue;
+    const min = need === 1 ? 0x80 : need === 2 ? 0x800 : 0x10000;
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) continue;
+    return i;
+  }
+  return -1;
+}
+
+/**
+ * The 1-based line (LF, CRLF or CR line breaks) holding byte `offset` of the file, and that
+ * byte's value (-1 past the end). Streams the file up to the offset; used on error paths only.
+ */
+export async function locateByte(path: string, offset: number): Promise<{ line: number; byte: number }> {
+  let line = 1;
+  let pos = 0;
+  let lastCr = false;
+  let byte = -1;
+  if (offset < 0) return { line, byte };
+  const stream = createReadStream(path, { start: 0, end: offset, highWaterMark: 1 << 20 });
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    const n = Math.min(chunk.length, offset - pos); // bytes before the offset in this chunk
+    for (let i = 0; i < n; i++) {
+      const c = chunk[i];
+      if (c === 10) {
+        if (!lastCr) line++;
+        lastCr = false;
+      } else if (c === 13) {
+        line++;
+        lastCr = true;
+      } else lastCr = false;
+    }
+    if (n < chunk.length) byte = chunk[n];
+    pos += chunk.length;
+  }
+  return { line, byte };
 }
 
 /** Byte offset (relative to buf) of the first invalid UTF-8 sequence, or -1. `final` = no more bytes follow. */
@@ -84,13 +175,26 @@ abstract class CountingDecoder extends Transform {
 
 class Utf8Validator extends CountingDecoder {
   private carry: Buffer | null = null;
+  /** Byte offset of the first non-ASCII byte (= first valid multi-byte sequence) seen, or -1. */
+  private utf8At = -1;
+  /** Records the first non-ASCII byte of `valid` (already validated bytes starting at file offset `base`). */
+  private noteUtf8(valid: Uint8Array, base: number): void {
+    if (this.utf8At >= 0) return;
+    const i = firstNonAscii(valid);
+    if (i >= 0) this.utf8At = base + i;
+  }
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     try {
       this.checkNul(chunk);
       const buf = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
       const base = this.offset - (this.carry ? this.carry.length : 0);
       const ok = completeLength(buf);
-      if (!isUtf8(buf.subarray(0, ok))) throw new NotUtf8(base + findInvalidUtf8(buf.subarray(0, ok), false));
+      if (!isUtf8(buf.subarray(0, ok))) {
+        const bad = findInvalidUtf8(buf.subarray(0, ok), false);
+        this.noteUtf8(buf.subarray(0, bad), base);
+        throw new NotUtf8(base + bad, this.utf8At);
+      }
+      this.noteUtf8(buf.subarray(0, ok), base);
       this.carry = ok < buf.length ? Buffer.from(buf.subarray(ok)) : null;
       this.offset += chunk.length;
       cb(null, chunk);
@@ -99,7 +203,7 @@ class Utf8Validator extends CountingDecoder {
     }
   }
   override _flush(cb: TransformCallback): void {
-    if (this.carry) return cb(new NotUtf8(this.offset - this.carry.length));
+    if (this.carry) return cb(new NotUtf8(this.offset - this.carry.length, this.utf8At));
     cb();
   }
 }
@@ -124,13 +228,30 @@ export function decodeWindows1252(buf: Uint8Array): string | number {
 }
 
 class Windows1252Decoder extends CountingDecoder {
+  /** The last (at most 3) bytes of the previous chunk: a UTF-8 sequence may straddle chunks. */
+  private tail: Buffer | null = null;
   constructor(private readonly utf8InvalidAt: number) {
     super();
+  }
+  /** Chunk index of the first valid UTF-8 multi-byte sequence touching this chunk (negative: starts in the previous chunk), or null. */
+  private utf8SequenceIn(chunk: Buffer): number | null {
+    const tail = this.tail;
+    this.tail = Buffer.from(chunk.subarray(Math.max(0, chunk.length - 3)));
+    if (tail) {
+      const joined = Buffer.concat([tail, chunk.subarray(0, 3)]);
+      const j = findUtf8Sequence(joined, 0, tail.length);
+      if (j >= 0) return j - tail.length;
+    }
+    const i = findUtf8Sequence(chunk);
+    return i >= 0 ? i : null;
   }
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     try {
       this.checkNul(chunk);
+      const u = this.utf8SequenceIn(chunk);
       const s = decodeWindows1252(chunk);
+      // UTF-8 first: e.g. "Á" is C3 81 in UTF-8, and 0x81 is undefined in Windows-1252
+      if (u !== null && (typeof s !== 'number' || u <= s)) throw new MixedUtf8(this.utf8InvalidAt, this.offset + u);
       if (typeof s === 'number') {
         const at = this.offset + s;
         throw encodingError(

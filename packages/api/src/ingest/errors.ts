@@ -63,12 +63,55 @@ export function encodingError(message: string, details: Record<string, unknown>)
   return new WeftError('CSV_ENCODING', message, details);
 }
 
-/** Maps a csv-parse CsvError (code CSV_QUOTE_NOT_CLOSED, CSV_INVALID_CLOSING_QUOTE, …) to CSV_PARSE_ERROR. */
-export function parseError(err: { code?: string; message: string; lines?: number }, records: number): WeftError {
-  const line = typeof err.lines === 'number' ? err.lines : undefined;
-  return new WeftError('CSV_PARSE_ERROR', `CSV syntax error${line === undefined ? '' : ` at line ${line}`}: ${err.message}`, {
-    line,
+/**
+ * A file with valid UTF-8 multi-byte sequences and bytes that are not UTF-8: decoding it as
+ * Windows-1252 would garble every UTF-8 character, decoding it as UTF-8 is impossible.
+ */
+export function mixedEncodingError(invalidAt: number, byte: number, line: number, utf8At: number): WeftError {
+  const hex = byte >= 0 ? `0x${byte.toString(16).toUpperCase().padStart(2, '0')} ` : '';
+  return new WeftError(
+    'CSV_ENCODING',
+    `The file mixes UTF-8 text with bytes that are not UTF-8: invalid byte ${hex}at byte ${invalidAt} (line ${line}), ` +
+      `while it also holds UTF-8 characters (first at byte ${utf8At}). Fix or remove that byte, or save the whole file as UTF-8.`,
+    { offset: invalidAt, line, ...(byte >= 0 ? { byte } : {}), utf8At, reason: 'mixed UTF-8 and non-UTF-8 bytes' },
+  );
+}
+
+/**
+ * Maps a csv-parse CsvError (code CSV_QUOTE_NOT_CLOSED, CSV_INVALID_CLOSING_QUOTE, …) to
+ * CSV_PARSE_ERROR. `recordLine` is the 1-based line where the record being read starts: for an
+ * unclosed quote that is where the quote opened (csv-parse itself names the end of the file).
+ */
+export function parseError(err: { code?: string; message: string; lines?: number }, records: number, recordLine?: number): WeftError {
+  const at = typeof err.lines === 'number' ? err.lines : undefined;
+  if (err.code === 'CSV_QUOTE_NOT_CLOSED' && recordLine !== undefined) {
+    return new WeftError(
+      'CSV_PARSE_ERROR',
+      `CSV syntax error at line ${recordLine}: the quote opened at line ${recordLine} is never closed${at === undefined ? '' : ` (the file ends inside it at line ${at})`}.`,
+      { line: recordLine, row: records, parserCode: err.code, ...(at === undefined ? {} : { endLine: at }) },
+    );
+  }
+  return new WeftError('CSV_PARSE_ERROR', `CSV syntax error${at === undefined ? '' : ` at line ${at}`}: ${err.message}`, {
+    line: at,
     row: records, // 1-based data row being read (the header is row 0)
     parserCode: err.code,
   });
+}
+
+/**
+ * An ingest option (`columnNullTokens`, `typeOverrides`) names columns the file does not have.
+ * `suggestions` maps an unknown name to the closest existing names.
+ */
+export function unknownColumnError(option: string, unknown: string[], suggestions: Record<string, string[]>): WeftError {
+  const show = (n: string) => JSON.stringify(n.length > 100 ? `${n.slice(0, 100)}…` : n);
+  const listed = unknown.slice(0, 20).map((n) => {
+    const s = suggestions[n];
+    return s && s.length > 0 ? `${show(n)} (did you mean ${s.map(show).join(' or ')}?)` : show(n);
+  });
+  const more = unknown.length > listed.length ? `, and ${unknown.length - listed.length} more` : '';
+  return new WeftError(
+    'UNKNOWN_COLUMN',
+    `${option} names column${unknown.length === 1 ? '' : 's'} the file does not have: ${listed.join(', ')}${more}. Use the column names of the file's header (as renamed, if it was).`,
+    { option, columns: unknown.slice(0, 1000), suggestions },
+  );
 }

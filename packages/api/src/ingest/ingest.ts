@@ -10,16 +10,16 @@ import { RecordBatchFileWriter, RecordBatchReader, type RecordBatch } from 'apac
 import type { DatasetProfile, DatasetSchema, DatasetWarning } from '@weft/proto';
 import { arrowSchema, makeBatch } from './arrow-writer.js';
 import { isCorrelated, makeConverter, NumericConverter, type Converter } from './convert.js';
-import { NotUtf8, type Encoding } from './decode.js';
-import { emptyError, fieldTooLongError, MAX_LISTED_ROWS, raggedError, type RaggedRow, tooManyColumnsError } from './errors.js';
+import { locateByte, MixedUtf8, NotUtf8, type Encoding } from './decode.js';
+import { emptyError, fieldTooLongError, MAX_LISTED_ROWS, mixedEncodingError, raggedError, type RaggedRow, tooManyColumnsError, unknownColumnError } from './errors.js';
 import { nameColumns, type HeaderColumn } from './header.js';
 import { TypeInferrer, type ColumnPlan } from './infer.js';
 import { Kind } from './kinds.js';
-import { resolveOptions, type IngestOptions, type ResolvedOptions } from './options.js';
+import { resolveOptions, unknownColumns, type IngestOptions, type ResolvedOptions } from './options.js';
 import { CorrelationSampler, type NumericProfiler } from './profile.js';
 import { lineBreaksIn, readRecords, StopReading, UseFullParser } from './records.js';
 import { sniffFile } from './sniff.js';
-import { columnWarnings } from './warnings.js';
+import { columnWarnings, windows1252Warning } from './warnings.js';
 import { duckdbEligible, ingestNumericWithDuckDB } from './engine-duckdb.js';
 
 export interface IngestResult {
@@ -114,6 +114,14 @@ function readHeader(fields: string[], endLine: number, src: Source, o: ResolvedO
   if (fields.length > o.maxColumns) throw tooManyColumnsError(fields.length, o.maxColumns, endLine);
   checkFieldLengths(fields, o.maxFieldBytes, endLine, null);
   const named = nameColumns(fields);
+  const names = named.columns.map((c) => c.name);
+  for (const [option, keyed] of [
+    ['columnNullTokens', o.columnNullTokens],
+    ['typeOverrides', o.typeOverrides],
+  ] as const) {
+    const { unknown, suggestions } = unknownColumns(Object.keys(keyed), names, fields);
+    if (unknown.length > 0) throw unknownColumnError(option, unknown, suggestions);
+  }
   const tokens = named.columns.map((c) => o.columnNullTokens[c.name] ?? o.nullTokens);
   const forced = named.columns.map((c) => o.typeOverrides[c.name] === 'categorical');
   return { header: named.columns, headerWarnings: named.warnings, inferrer: new TypeInferrer(tokens, src.delimiter === ';', forced) };
@@ -347,6 +355,12 @@ async function binHistograms(arrowPath: string, plans: ColumnPlan[], converters:
   }
 }
 
+/** ENCODING_WINDOWS_1252 naming the first byte that is not UTF-8 (`offset`) and its line. */
+async function encodingWarning(csvPath: string, offset: number): Promise<DatasetWarning> {
+  const { line, byte } = await locateByte(csvPath, offset);
+  return windows1252Warning(offset, line, byte);
+}
+
 /**
  * Reads the CSV at `csvPath` in two streaming passes (1: header, row shapes, type inference
  * over all rows; 2: conversion, Arrow record batches of `batchRows` rows, profile) and writes
@@ -358,8 +372,9 @@ async function binHistograms(arrowPath: string, plans: ColumnPlan[], converters:
  * `categories`), datetime → Timestamp(ms, UTC), text / identifier → Utf8; missing → null.
  *
  * @throws WeftError CSV_EMPTY (0 bytes / no header), CSV_BINARY (reason, byte offset),
- *   CSV_ENCODING (neither UTF-8 nor Windows-1252: byte offsets), CSV_PARSE_ERROR (e.g. unclosed
- *   quote: line, row), CSV_RAGGED_ROWS (unless skipBadRows: [{line, fields, expected}]),
+ *   CSV_ENCODING (neither UTF-8 nor Windows-1252, or UTF-8 mixed with other bytes: byte offsets,
+ *   line), CSV_PARSE_ERROR (e.g. unclosed quote: the line it opened at, row), UNKNOWN_COLUMN
+ *   (columnNullTokens / typeOverrides name a column the header does not have), CSV_RAGGED_ROWS (unless skipBadRows: [{line, fields, expected}]),
  *   CSV_TOO_MANY_COLUMNS, CSV_FIELD_TOO_LONG. A partly written `arrowPath` is deleted on any error
  *   (also on abort through `opts.signal`, which rejects with the signal's AbortError).
  */
@@ -375,6 +390,10 @@ export async function ingestCsvFile(csvPath: string, arrowPath: string, opts?: I
     parser: sniffed.newline === '\r' || sniffed.delimiter.length !== 1 ? 'csv-parse' : 'papaparse',
     newline: sniffed.newline === '\r\n' ? '\r\n' : '\n',
   };
+  const mixedError = async (invalidAt: number, utf8At: number) => {
+    const { line, byte } = await locateByte(csvPath, invalidAt);
+    return mixedEncodingError(invalidAt, byte, line, utf8At);
+  };
   /** Runs `f`, retrying as Windows-1252 on invalid UTF-8 and with csv-parse when papaparse cannot take the file. */
   const retrying = async <R>(f: () => Promise<R>): Promise<R> => {
     for (;;) {
@@ -383,9 +402,12 @@ export async function ingestCsvFile(csvPath: string, arrowPath: string, opts?: I
       } catch (e) {
         if (e instanceof UseFullParser && src.parser === 'papaparse') src.parser = 'csv-parse';
         else if (e instanceof NotUtf8 && src.encoding === 'utf8') {
+          // valid UTF-8 before the invalid byte: re-reading as Windows-1252 would garble it
+          if (e.utf8At >= 0) throw await mixedError(e.offset, e.utf8At);
           src.encoding = 'windows-1252';
           src.utf8InvalidAt = e.offset;
-        } else throw e;
+        } else if (e instanceof MixedUtf8) throw await mixedError(e.invalidAt, e.utf8At);
+        else throw e;
       }
     }
   };
@@ -434,7 +456,7 @@ export async function ingestCsvFile(csvPath: string, arrowPath: string, opts?: I
   const profile: DatasetProfile = { columns: Object.fromEntries(facts.map((f) => [f.plan.name, f.profile])) };
   if (p2.corrPlans.length > 0) profile.correlations = { columns: p2.corrPlans.map((p) => p.name), matrix: p2.corr.matrix() };
 
-  const warnings: DatasetWarning[] = [...p1.headerWarnings, ...columnWarnings(facts, p2.rows)];
+  const warnings: DatasetWarning[] = [...(src.encoding === 'windows-1252' ? [await encodingWarning(csvPath, src.utf8InvalidAt)] : []), ...p1.headerWarnings, ...columnWarnings(facts, p2.rows)];
   if (p2.rows === 0) warnings.push({ code: 'NO_ROWS', message: 'The file has a header but no data rows.' });
   let skippedRows: number[] | undefined;
   if (o.skipBadRows) {

@@ -6,9 +6,11 @@ export interface IngestOptions {
   batchRows?: number;
   /** Values read as missing, compared after trimming whitespace. Default {@link DEFAULT_NULL_TOKENS}. */
   nullTokens?: string[];
-  /** Per-column replacement of `nullTokens`, keyed by the final (schema) column name. */
+  /** Per-column replacement of `nullTokens`, keyed by the final (schema) column name; a name the
+   *  header does not have is an UNKNOWN_COLUMN error (with the closest existing names). */
   columnNullTokens?: Record<string, string[]>;
-  /** Force a column's type, keyed by final column name (prediction uses the training schema). */
+  /** Force a column's type, keyed by final column name (prediction uses the training schema);
+   *  a name the header does not have is an UNKNOWN_COLUMN error. */
   typeOverrides?: Record<string, ColumnType>;
   /** Default false: a row whose field count differs from the header's is an error (CSV_RAGGED_ROWS).
    *  With true such rows are skipped (never padded) and reported in `skippedRows`. */
@@ -101,4 +103,64 @@ export function isNullValue(v: string, tokens: NullTokens): boolean {
     return t.length === 0 || tokens.has(t);
   }
   return tokens.has(v);
+}
+
+/** Levenshtein distance between a and b when it is at most `max`, else max + 1 (banded, O(|a|·max)). */
+function editDistanceAtMost(a: string, b: string, max: number): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  let prev = new Array<number>(b.length + 1);
+  let cur = new Array<number>(b.length + 1);
+  for (let j = 0; j <= b.length; j++) prev[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    const lo = Math.max(1, i - max);
+    const hi = Math.min(b.length, i + max);
+    cur[0] = i;
+    if (lo > 1) cur[lo - 1] = max + 1;
+    let rowMin = lo === 1 ? i : max + 1;
+    for (let j = lo; j <= hi; j++) {
+      const sub = prev[j - 1] + (a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1);
+      const del = j <= i + max - 1 ? prev[j] + 1 : max + 1;
+      const ins = j > lo ? cur[j - 1] + 1 : max + 1;
+      const v = Math.min(sub, del, ins, max + 1);
+      cur[j] = v;
+      if (v < rowMin) rowMin = v;
+    }
+    if (hi < b.length) cur[hi + 1] = max + 1;
+    if (rowMin > max) return max + 1;
+    [prev, cur] = [cur, prev];
+  }
+  return Math.min(prev[b.length], max + 1);
+}
+
+/** Unknown names whose suggestions are computed (the rest are only listed). */
+const MAX_SUGGESTED = 20;
+
+/**
+ * The keys of `keys` that are not column names (`names`: final, deduplicated names; `cells`:
+ * the header cells as written, same order), each with up to 3 closest existing names: the column
+ * whose header cell is exactly the key (renamed), names equal ignoring case and surrounding
+ * spaces, then names within a small edit distance.
+ */
+export function unknownColumns(keys: readonly string[], names: readonly string[], cells: readonly string[]): { unknown: string[]; suggestions: Record<string, string[]> } {
+  const known = new Set(names);
+  const unknown = keys.filter((k) => !known.has(k));
+  const suggestions: Record<string, string[]> = {};
+  for (const key of unknown.slice(0, MAX_SUGGESTED)) {
+    if (key.length > 300) continue;
+    const norm = key.trim().toLowerCase();
+    const max = Math.min(3, Math.max(1, Math.floor(norm.length / 4)));
+    const found: Array<{ name: string; score: number }> = [];
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i];
+      let score: number;
+      if (cells[i] === key) score = -2;
+      else if (name.toLowerCase() === norm) score = -1;
+      else score = editDistanceAtMost(norm, name.toLowerCase(), max);
+      if (score <= max) found.push({ name, score });
+    }
+    found.sort((a, b) => a.score - b.score);
+    const best = found.slice(0, 3).map((f) => f.name);
+    if (best.length > 0) suggestions[key] = best;
+  }
+  return { unknown, suggestions };
 }

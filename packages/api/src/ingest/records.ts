@@ -81,6 +81,11 @@ export function lineBreaksIn(fields: readonly string[]): number {
 export async function readRecords<T>(path: string, o: RecordSourceOptions, onRecord: OnRecord<T>, tail?: NodeJS.ReadWriteStream[] | [...NodeJS.ReadWriteStream[], NodeJS.WritableStream]): Promise<void> {
   if (o.parser === 'papaparse') return readRecordsPapa(path, o, onRecord, tail);
   let records = 0;
+  // where the last record ended and how many empty lines csv-parse had skipped by then: the
+  // record being read when an error stops the parser starts after both (an unclosed quote
+  // always opens on its record's first line, since a line break outside quotes ends a record)
+  let lastEndLine = 0;
+  let lastEmptyLines = 0;
   const parser = parse({
     delimiter: o.delimiter,
     bom: true,
@@ -90,8 +95,10 @@ export async function readRecords<T>(path: string, o: RecordSourceOptions, onRec
     relax_quotes: true,
     max_record_size: o.maxRecordBytes,
     readableHighWaterMark: 1,
-    on_record: (record: string[], info: { lines: number }) => {
+    on_record: (record: string[], info: { lines: number; empty_lines?: number }) => {
       records++;
+      lastEndLine = info.lines;
+      lastEmptyLines = info.empty_lines ?? 0;
       return onRecord(record, info.lines) ?? null;
     },
   } as unknown as Options);
@@ -107,12 +114,13 @@ export async function readRecords<T>(path: string, o: RecordSourceOptions, onRec
     if (e instanceof StopReading) return;
     if (e instanceof WeftError) throw e;
     if (e instanceof CsvError || (e as { code?: string }).code?.startsWith?.('CSV_')) {
-      const ce = e as CsvError & { lines?: number; column?: number | string };
+      const ce = e as CsvError & { lines?: number; column?: number | string; empty_lines?: number };
+      const recordLine = lastEndLine + 1 + Math.max(0, (typeof ce.empty_lines === 'number' ? ce.empty_lines : lastEmptyLines) - lastEmptyLines);
       if (ce.code === 'CSV_MAX_RECORD_SIZE') {
         const name = typeof ce.column === 'number' ? (o.nameOf?.(ce.column) ?? `column ${ce.column + 1}`) : undefined;
-        throw fieldTooLongError(ce.lines ?? 0, o.maxFieldBytes, name, undefined, o.maxRecordBytes);
+        throw fieldTooLongError(typeof ce.lines === 'number' ? Math.min(recordLine, ce.lines) : recordLine, o.maxFieldBytes, name, undefined, o.maxRecordBytes);
       }
-      throw parseError(ce, records);
+      throw parseError(ce, records, typeof ce.lines === 'number' ? Math.min(recordLine, ce.lines) : recordLine);
     }
     throw e;
   }

@@ -41,3 +41,16 @@ export function columnWarnings(cols: readonly ColumnFacts[], rowCount: number): 
   }
   return out;
 }
+
+/**
+ * ENCODING_WINDOWS_1252: the file was not UTF-8 (first invalid byte `byte` at byte `offset`, on
+ * 1-based `line`) and held no UTF-8 characters, so it was read as Windows-1252.
+ */
+export function windows1252Warning(offset: number, line: number, byte: number): DatasetWarning {
+  const hex = byte >= 0 ? ` (0x${byte.toString(16).toUpperCase().padStart(2, '0')})` : '';
+  return {
+    code: 'ENCODING_WINDOWS_1252',
+    message: `The file is not UTF-8 (first non-UTF-8 byte${hex} at byte ${offset}, line ${line}); it was read as Windows-1252. Check that accented letters and symbols look right, or upload it saved as UTF-8.`,
+    rows: [line],
+  };
+}
