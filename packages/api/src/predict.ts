@@ -103,6 +103,57 @@ export function unseenCategories(training: DatasetSchema, fresh: DatasetSchema):
   return out;
 }
 
+/** Invalid values of one column of the rows to predict (they were read as missing). */
+export interface InvalidValuesReport {
+  /** The column's type (from the training data). */
+  type: ColumnType;
+  /** Values that could not be read as `type`. */
+  count: number;
+  /** 1-based CSV lines of the first of them (line 1 is the header). */
+  lines: number[];
+  /** JSON input: 0-based indices into `rows` of the first of them. */
+  rows?: number[];
+}
+
+/**
+ * Values of the rows to predict that did not fit their column's type (e.g. "four" in a numeric
+ * column, "garbage" in a datetime one): ingest stores them as missing, counts them and warns
+ * (INVALID_VALUES with the first lines). Only columns the model reads (training columns but
+ * the target) are reported; `lineToRow` maps a CSV line to a JSON row index when the rows came
+ * as JSON.
+ */
+export function invalidValues(
+  fresh: { schema: DatasetSchema; warnings: ReadonlyArray<{ code: string; column?: string; rows?: number[] }> },
+  training?: { schema: DatasetSchema; target: string },
+  lineToRow?: (line: number) => number | undefined,
+): Record<string, InvalidValuesReport> {
+  const reads = training ? new Set(training.schema.columns.filter((c) => c.name !== training.target).map((c) => c.name)) : undefined;
+  const out: Record<string, InvalidValuesReport> = {};
+  for (const c of fresh.schema.columns) {
+    if (!c.invalidCount || (reads && !reads.has(c.name))) continue;
+    const lines = fresh.warnings.find((w) => w.code === 'INVALID_VALUES' && w.column === c.name)?.rows ?? [];
+    const report: InvalidValuesReport = { type: c.type, count: c.invalidCount, lines: [...lines] };
+    if (lineToRow) report.rows = lines.map(lineToRow).filter((r): r is number => r !== undefined);
+    out[c.name] = report;
+  }
+  return out;
+}
+
+/**
+ * The CSV line each JSON row starts on, as {@link rowsToCsv} writes them (header on line 1):
+ * a map from line to the row's 0-based index.
+ */
+export function jsonRowLines(rows: Array<Record<string, unknown>>): (line: number) => number | undefined {
+  const starts = new Map<number, number>();
+  let line = 2;
+  rows.forEach((r, i) => {
+    starts.set(line, i);
+    for (const v of Object.values(r)) if (typeof v === 'string') line += (v.match(/\r\n|\r|\n/g) ?? []).length;
+    line++;
+  });
+  return (l) => starts.get(l);
+}
+
 /** Training columns (features) the new data lacks. */
 export function missingColumns(training: DatasetSchema, target: string, fresh: DatasetSchema): string[] {
   const have = new Set(fresh.columns.map((c) => c.name));

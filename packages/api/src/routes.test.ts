@@ -105,10 +105,89 @@ describe('api routes', function () {
       assert.deepEqual(seen, ['page-0', 'page-1', 'page-2', 'page-3', 'page-4']);
       const all = await call(t, 'GET', '/api/datasets?limit=3');
       assert.equal(all.body.datasets.length, 3);
-      assert.equal(all.body.nextCursor, '3');
+      assert.equal(typeof all.body.nextCursor, 'string');
+      assert.match(all.body.nextCursor, /^[A-Za-z0-9_-]+$/, 'an opaque, URL-safe cursor');
       assert.ok(!('profile' in all.body.datasets[0]));
-      for (const bad of ['abc', '-1', '1e3', '9999999999']) assertEnvelope((await call(t, 'GET', `/api/datasets?cursor=${bad}`)).body, 'VALIDATION_FAILED');
+      const next = await call(t, 'GET', `/api/datasets?limit=3&cursor=${all.body.nextCursor}`);
+      assert.equal(next.status, 200);
+      assert.ok(!next.body.datasets.some((d: { id: string }) => all.body.datasets.some((a: { id: string }) => a.id === d.id)));
+      const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+      for (const bad of ['abc', '-1', '1e3', '9999999999', 'a%2Bb', b64([1]), b64(['x', 'ds_1']), b64([1, 'bad id!']), b64({ a: 1 })]) {
+        assertEnvelope((await call(t, 'GET', `/api/datasets?cursor=${bad}`)).body, 'VALIDATION_FAILED');
+      }
+      // a cursor made for one sort column is refused for another
+      assertEnvelope((await call(t, 'GET', `/api/datasets?sort=name&cursor=${all.body.nextCursor}`)).body, 'VALIDATION_FAILED');
       assertEnvelope((await call(t, 'GET', '/api/datasets?limit=1001')).body, 'VALIDATION_FAILED');
+    });
+
+    it('pages without skipping or repeating datasets added or deleted between pages', async function () {
+      this.timeout(120_000);
+      const upload = async (name: string): Promise<string> => {
+        const r = await call(t, 'POST', '/api/datasets', csvForm(CSV.iris, { name }));
+        assert.equal(r.status, 201, JSON.stringify(r.body));
+        return r.body.id;
+      };
+      const remove = async (id: string) => assert.equal((await t.fetch(`/api/datasets/${id}`, { method: 'DELETE' })).status, 204);
+      // name asc + a name filter (filtered in JS), rowCount asc (all tie: the id decides), createdAt desc (the default)
+      for (const query of ['name=ks-&sort=name&order=asc', 'name=ks-&sort=name&order=desc', 'sort=rowCount&order=asc', 'sort=createdAt&order=desc', 'sort=createdAt&order=asc']) {
+        const initial = new Map<string, string>();
+        for (let i = 0; i < 6; i++) initial.set(await upload(`ks-${i}`), `ks-${i}`);
+        const seen: string[] = [];
+        const deletedUnseen = new Set<string>();
+        let cursor: string | null = null;
+        let pages = 0;
+        do {
+          const r: { status: number; body: any } = await call(t, 'GET', `/api/datasets?${query}&limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+          assert.equal(r.status, 200, JSON.stringify(r.body));
+          seen.push(...r.body.datasets.map((d: { id: string }) => d.id));
+          cursor = r.body.nextCursor;
+          pages++;
+          if (pages === 1 && cursor) {
+            // between pages: delete a dataset already returned and one not yet returned, add others
+            await remove(seen[0]!);
+            const unseen = [...initial.keys()].filter((id) => !seen.includes(id));
+            const victim = unseen[Math.floor(unseen.length / 2)]!;
+            await remove(victim);
+            deletedUnseen.add(victim);
+            await upload('ks-00');
+            await upload('ks-99');
+          }
+        } while (cursor && pages < 100);
+        assert.equal(new Set(seen).size, seen.length, `${query}: no dataset repeated`);
+        for (const id of initial.keys()) {
+          if (deletedUnseen.has(id)) assert.ok(!seen.includes(id), `${query}: a deleted dataset is not listed`);
+          else assert.ok(seen.includes(id), `${query}: ${initial.get(id)} was skipped`);
+        }
+        // clean up so the next ordering starts from known rows
+        const rest = (await call(t, 'GET', '/api/datasets?name=ks-&limit=1000')).body.datasets as Array<{ id: string }>;
+        for (const d of rest) await remove(d.id);
+      }
+    });
+
+    it('honours upload options in the query string of a multipart upload, validated as form fields are', async () => {
+      const named = await call(t, 'POST', '/api/datasets?name=from-query&nullTokens=%5B%22setosa%22%5D', csvForm(CSV.iris, {}, 'q.csv'));
+      assert.equal(named.status, 201, JSON.stringify(named.body));
+      assert.equal(named.body.name, 'from-query');
+      const one = await call(t, 'GET', `/api/datasets/${named.body.id}`);
+      assert.ok(one.body.profile.columns.species.missing > 0, 'nullTokens from the query applied: ' + JSON.stringify(one.body.profile.columns.species));
+      const bad = await call(t, 'POST', '/api/datasets?name=X&columnNullTokens=notjson', csvForm(CSV.iris, {}, 'q.csv'));
+      assert.equal(bad.status, 400);
+      const e = assertEnvelope(bad.body, 'VALIDATION_FAILED');
+      assert.ok(e.details.issues.some((i: { path: string }) => i.path === 'columnNullTokens'), JSON.stringify(e));
+      // the same option in both places: equal values are fine, different values are refused naming it
+      const same = await call(t, 'POST', '/api/datasets?name=both', csvForm(CSV.iris, { name: 'both' }));
+      assert.equal(same.status, 201, JSON.stringify(same.body));
+      assert.equal(same.body.name, 'both');
+      const clash = await call(t, 'POST', '/api/datasets?name=one', csvForm(CSV.iris, { name: 'other' }));
+      assert.equal(clash.status, 400);
+      const c = assertEnvelope(clash.body, 'VALIDATION_FAILED');
+      assert.match(c.message, /name/);
+      assert.equal(c.details.option, 'name');
+      // a form field and a different query option combine
+      const mixed = await call(t, 'POST', '/api/datasets?name=mixed', csvForm(CSV.iris, { skipBadRows: 'true' }));
+      assert.equal(mixed.status, 201, JSON.stringify(mixed.body));
+      assert.equal(mixed.body.name, 'mixed');
+      assert.deepEqual(fs.readdirSync(path.join(t.dataDir, 'tmp')), []);
     });
 
     it('answers 400 UPLOAD_MISSING_FILE without a file field', async () => {

@@ -123,16 +123,56 @@ export const ListJobsQuery = z.object({
   cursor: z.string().max(512).optional(),
 });
 
+/** Columns GET /api/datasets may order by. */
+export const DATASET_SORTS = ['createdAt', 'name', 'rowCount', 'byteSize'] as const;
+export type DatasetSort = (typeof DATASET_SORTS)[number];
+
+/** The position a keyset cursor names: the sort value and id of the last dataset of a page. */
+export interface DatasetCursor {
+  /** `createdAt` as epoch milliseconds, `name` as text, `rowCount`/`byteSize` as numbers. */
+  value: string | number;
+  id: string;
+}
+
+/** Encodes the position after `(value, id)` as an opaque cursor (base64url of JSON `[value, id]`). */
+export function encodeDatasetCursor(c: DatasetCursor): string {
+  return Buffer.from(JSON.stringify([c.value, c.id]), 'utf8').toString('base64url');
+}
+
+/**
+ * Decodes a cursor made by {@link encodeDatasetCursor} for a listing ordered by `sort`.
+ * @returns the position, or a reason the cursor is not one
+ */
+export function decodeDatasetCursor(raw: string, sort: DatasetSort): DatasetCursor | string {
+  if (!/^[A-Za-z0-9_-]{1,1500}$/.test(raw)) return 'a cursor is the nextCursor of the previous page';
+  let v: unknown;
+  try {
+    v = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
+  } catch {
+    return 'a cursor is the nextCursor of the previous page';
+  }
+  if (!Array.isArray(v) || v.length !== 2 || typeof v[1] !== 'string' || !ID_PATTERN.test(v[1])) {
+    return 'a cursor is the nextCursor of the previous page';
+  }
+  const value: unknown = v[0];
+  if (sort === 'name') {
+    if (typeof value !== 'string' || value.length > 256) return `this cursor was not made for sort=${sort}`;
+  } else if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    return `this cursor was not made for sort=${sort}`;
+  }
+  return { value, id: v[1] };
+}
+
 export const ListDatasetsQuery = z.object({
-  sort: z.enum(['createdAt', 'name', 'rowCount', 'byteSize']).default('createdAt').describe('Column to order by'),
+  sort: z.enum(DATASET_SORTS).default('createdAt').describe('Column to order by'),
   order: z.enum(['asc', 'desc']).default('desc'),
   name: z.string().max(256).optional().describe('Only datasets whose name contains this text (literal, case-sensitive)'),
   limit: z.coerce.number().int().min(1).max(1000).default(100).describe('Datasets per page'),
   cursor: z
     .string()
-    .regex(/^[0-9]{1,9}$/, 'a cursor is the nextCursor of the previous page')
+    .regex(/^[A-Za-z0-9_-]{1,1500}$/, 'a cursor is the nextCursor of the previous page')
     .optional()
-    .describe('`nextCursor` of the previous page'),
+    .describe('`nextCursor` of the previous page (opaque; use it with the same sort and order)'),
 });
 
 export const EventsQuery = z.object({
@@ -168,7 +208,20 @@ export const PredictResponse = z.object({
   datasetId: z.string(),
   rowCount: z.number().int(),
   predictions: z.array(z.unknown()),
-  unseenCategories: z.record(z.string(), z.object({ count: z.number().int(), values: z.array(z.string()) })),
+  unseenCategories: z
+    .record(z.string(), z.object({ count: z.number().int(), values: z.array(z.string()) }))
+    .describe('Per column: rows whose category training never saw, and those values'),
+  invalidValues: z
+    .record(
+      z.string(),
+      z.object({
+        type: ColumnTypeSchema.describe("The column's type in the training data"),
+        count: z.number().int().describe('Values that could not be read as that type (predicted as missing)'),
+        lines: z.array(z.number().int()).describe('1-based CSV lines of the first few (line 1 is the header)'),
+        rows: z.array(z.number().int()).optional().describe('JSON input: 0-based indices into `rows` of the first few'),
+      }),
+    )
+    .describe('Per column the model reads: values that did not fit its type (e.g. "four" in a numeric column) and were treated as missing'),
 });
 
 export const ModelDocSchema = z.object({

@@ -136,6 +136,8 @@ export interface PredictDoc {
   predictions: unknown[];
   /** Per column: how many rows had categories training never saw, and (some of) those values. */
   unseenCategories: Record<string, { count: number; values: string[] }>;
+  /** Per column: values that did not fit its type (read as missing), with the first CSV lines (older servers: absent). */
+  invalidValues?: Record<string, { type: string; count: number; lines: number[]; rows?: number[] }>;
 }
 
 async function csvForm(file: string): Promise<FormData> {

@@ -156,7 +156,10 @@ describe('weft CLI', function () {
       assert.equal(r.code, 2);
       assert.match(r.stderr, /error: WORKFLOW_INVALID/);
       assert.match(r.stderr, /node "split" field "params.testFraction"/);
-      assert.equal(r.stdout, '', 'nothing on stdout with --json when refused');
+      const doc = JSON.parse(r.stdout) as { error: { code: string; message: string; details: { issues: Array<{ nodeId: string; field: string }> } } };
+      assert.equal(doc.error.code, 'WORKFLOW_INVALID', 'with --json a refusal is a JSON error document on stdout');
+      assert.equal(typeof doc.error.message, 'string');
+      assert.ok(doc.error.details.issues.some((i) => i.nodeId === 'split' && i.field === 'params.testFraction'), r.stdout);
     });
 
     it('keeps the local credentials private (0600), prefers --api-key and WEFT_API_KEY, and exits 2 on a bad key', async () => {

@@ -104,6 +104,7 @@ export const DatetimeFeaturesParams = z.object({
     .array(z.enum(DATETIME_FEATURE_NAMES))
     .min(1)
     .max(DATETIME_FEATURE_NAMES.length)
+    .refine((f) => new Set(f).size === f.length, { message: 'each feature may be listed once (remove the repeated ones)' })
     .default(['year', 'month', 'day', 'day_of_week', 'hour'])
     .describe('Features per column (UTC): day_of_week 0 = Monday; epoch_seconds = seconds since 1970-01-01'),
 });

@@ -169,6 +169,44 @@ describe('proto/validate', () => {
       assert.deepEqual(fields(none), [['dt', 'params.columns']]);
     });
 
+    it('names a categorical column given to variance_threshold', () => {
+      const r = validateWorkflow(graph([{ id: 'vt', type: 'variance_threshold', params: { columns: ['x', 'city'] } }]), { datasetSchema: schema });
+      assert.deepEqual(fields(r), [['vt', 'params.columns.1']]);
+      assert.match(r.issues[0]!.message, /column "city" is categorical; this node takes numeric columns/);
+    });
+
+    it('refuses the target (or an ignored column) in the columns of a transform, naming node and field', () => {
+      const steps: Array<[string, Record<string, unknown>]> = [
+        ['ordinal', {}],
+        ['target_encode', {}],
+        ['clip', { upper: 1 }],
+        ['variance_threshold', {}],
+        ['impute', {}],
+        ['scale', {}],
+        ['one_hot', {}],
+        ['datetime_features', {}],
+      ];
+      for (const [type, params] of steps) {
+        const r = validateWorkflow(graph([{ id: 'n', type, params: { ...params, columns: ['y'] } }]), { datasetSchema: schema });
+        const about = r.issues.filter((i) => /the target column/.test(i.message));
+        assert.deepEqual(about.map((i) => [i.code, i.nodeId, i.field]), [['INVALID_PARAM', 'n', 'params.columns.0']], `${type}: ${JSON.stringify(r.issues)}`);
+      }
+      const ignored = validateWorkflow(
+        { ...graph([{ id: 'sc', type: 'scale', params: { columns: ['x'] } }]), nodes: graph([{ id: 'sc', type: 'scale', params: { columns: ['x'] } }]).nodes.map((n) => (n.id === 'data' ? { ...n, params: { ...n.params, ignore: ['x'] } } : n)) },
+        { datasetSchema: schema },
+      );
+      assert.deepEqual(fields(ignored), [['sc', 'params.columns.0']]);
+      assert.match(ignored.issues[0]!.message, /ignores/);
+      // a column that is a feature is fine
+      assert.deepEqual(validateWorkflow(graph([{ id: 'sc', type: 'scale', params: { columns: ['x'] } }]), { datasetSchema: schema }).issues, []);
+    });
+
+    it('refuses datetime_features listing a feature twice', () => {
+      const r = validateWorkflow(graph([{ id: 'dt', type: 'datetime_features', params: { features: ['year', 'year'] } }]));
+      assert.deepEqual(fields(r), [['dt', 'params.features']]);
+      assert.match(r.issues[0]!.message, /once/);
+    });
+
     it('refuses target encoding under a split with distributed "on", naming the split field and the node', () => {
       const te = { id: 'te', type: 'target_encode', params: {} };
       const r = validateWorkflow(graph([te], { distributed: 'on' }));

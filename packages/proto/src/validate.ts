@@ -296,6 +296,7 @@ function checkColumns(
       if (!names.has(c)) issues.push({ code: 'UNKNOWN_COLUMN', nodeId: node.id, field: `params.columns.${i}`, message: `Node "${node.id}" (${def.label}): column "${c}" does not exist in the dataset` });
     });
     checkColumnTypes(node.id, node.type, def, cols, schema, issues);
+    checkColumnsAreFeatures(node.id, def, cols, graph.nodes.find((n) => n.id === dsNode)!.params as DatasetParamsIn, issues);
     if (def.category === 'model' && def.task) {
       const ds = graph.nodes.find((n) => n.id === dsNode)!;
       const target = (ds.params as { target?: string }).target;
@@ -324,7 +325,39 @@ const NODE_COLUMN_TYPES: Record<string, { types: ReadonlySet<ColumnType>; what: 
   target_encode: { types: new Set(['categorical']), what: 'categorical' },
   datetime_features: { types: new Set(['datetime']), what: 'datetime' },
   clip: { types: NUMERIC_TYPES, what: 'numeric' },
+  variance_threshold: { types: NUMERIC_TYPES, what: 'numeric' },
 };
+
+interface DatasetParamsIn {
+  target?: string;
+  ignore?: string[];
+}
+
+/**
+ * Columns a transform node names must be features where it runs: the target (and the columns
+ * the dataset node ignores) are not, and the executor would refuse the node at once.
+ */
+function checkColumnsAreFeatures(nodeId: string, def: NodeTypeDef, cols: string[] | undefined, ds: DatasetParamsIn, issues: WorkflowIssue[]): void {
+  if (!cols || def.category === 'model') return;
+  const ignored = new Set(ds.ignore ?? []);
+  cols.forEach((c, i) => {
+    if (c === ds.target) {
+      issues.push({
+        code: 'INVALID_PARAM',
+        nodeId,
+        field: `params.columns.${i}`,
+        message: `Node "${nodeId}" (${def.label}): params.columns.${i} names "${c}", the target column; a transform reads features only, so remove it`,
+      });
+    } else if (ignored.has(c)) {
+      issues.push({
+        code: 'INVALID_PARAM',
+        nodeId,
+        field: `params.columns.${i}`,
+        message: `Node "${nodeId}" (${def.label}): params.columns.${i} names "${c}", which the dataset node ignores (params.ignore); remove it from one of them`,
+      });
+    }
+  });
+}
 
 function checkColumnTypes(nodeId: string, type: string, def: NodeTypeDef, cols: string[] | undefined, schema: DatasetSchema, issues: WorkflowIssue[]): void {
   const want = NODE_COLUMN_TYPES[type];

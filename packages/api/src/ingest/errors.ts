@@ -26,7 +26,7 @@ export function raggedError(rows: RaggedRow[], total: number): WeftError {
   const expected = rows[0]?.expected ?? 0;
   return new WeftError(
     'CSV_RAGGED_ROWS',
-    `${total} row${total === 1 ? '' : 's'} do not have the header's ${expected} fields: ${listed.join('; ')}${more}. ` +
+    `${total} row${total === 1 ? ' does' : 's do'} not have the header's ${expected} fields: ${listed.join('; ')}${more}. ` +
       'Fix the file or ingest with skipBadRows to skip them.',
     { expected, total, rows: rows.slice(0, MAX_LISTED_ROWS) },
   );

@@ -6,7 +6,19 @@ import type { Request, Response } from 'express';
 import { validationError } from '../errors.js';
 import { workspaceOf, type ApiDeps } from '../deps.js';
 import { parseBody, parseParams, parseQuery, type RouteRegistry } from '../registry.js';
-import { ErrorEnvelopeSchema, IdParams, ListDatasetsQuery, PatchSchemaBody, UploadFormSchema, UploadOptionsSchema } from '../schemas.js';
+import {
+  decodeDatasetCursor,
+  encodeDatasetCursor,
+  ErrorEnvelopeSchema,
+  IdParams,
+  ListDatasetsQuery,
+  PatchSchemaBody,
+  UploadFormSchema,
+  UploadOptionsSchema,
+  type DatasetCursor,
+  type DatasetSort,
+  type UploadOptions,
+} from '../schemas.js';
 import { checkStorageQuota } from '../usage.js';
 import { abandonRequest } from '../upload.js';
 import { receiveCsv } from '../upload.js';
@@ -38,6 +50,47 @@ export function checkTypeChange(col: ColumnSchema, to: ColumnType): void {
   );
 }
 
+/** The value of `sort` of a dataset row, as a keyset cursor holds it (dates as epoch milliseconds). */
+function sortValueOf(row: Omit<DatasetRow, 'profile'>, sort: DatasetSort): string | number {
+  if (sort === 'createdAt') return new Date(row.createdAt).getTime();
+  return row[sort];
+}
+
+/**
+ * The upload options of a request: the form fields (multipart; for a raw body they are the query
+ * string itself) together with the query string, each validated by UploadOptionsSchema.
+ * @throws WeftError VALIDATION_FAILED when either is invalid, or when an option is given in both
+ *   with different values (naming it)
+ */
+export function uploadOptionsOf(fields: Record<string, string>, query: Request['query']): UploadOptions {
+  const fromQuery: Record<string, string> = {};
+  for (const [k, v] of Object.entries(query ?? {})) {
+    if (!(k in UploadOptionsSchema.shape)) continue;
+    if (typeof v !== 'string') {
+      const message = 'give this option once, as text';
+      throw new WeftError('VALIDATION_FAILED', `Invalid request query: ${k}: ${message}`, { issues: [{ path: k, message, code: 'custom' }] });
+    }
+    fromQuery[k] = v;
+  }
+  const q = UploadOptionsSchema.safeParse(fromQuery);
+  if (!q.success) throw validationError('query', q.error);
+  const f = UploadOptionsSchema.safeParse(fields);
+  if (!f.success) throw validationError('fields', f.error);
+  const merged: Record<string, unknown> = { ...q.data };
+  for (const [k, v] of Object.entries(f.data)) {
+    if (v === undefined) continue;
+    if (k in merged && merged[k] !== undefined && JSON.stringify(merged[k]) !== JSON.stringify(v)) {
+      const message = `"${k}" is given both as a form field and in the query string, with different values`;
+      throw new WeftError('VALIDATION_FAILED', `Invalid request: ${message}`, {
+        option: k,
+        issues: [{ path: k, message, code: 'custom' }],
+      });
+    }
+    merged[k] = v;
+  }
+  return merged as UploadOptions;
+}
+
 /** Receives a CSV (multipart or raw) and stores it as a dataset; shared with model predict. */
 export async function uploadDataset(
   deps: ApiDeps,
@@ -58,12 +111,13 @@ export async function uploadDataset(
     throw e;
   }
   const upload = await receiveCsv(req, res, { tmpDir: tmpDirOf(deps), maxBytes: deps.cfg.maxUploadBytes });
-  const parsed = UploadOptionsSchema.safeParse(upload.fields);
-  if (!parsed.success) {
+  let o: UploadOptions;
+  try {
+    o = uploadOptionsOf(upload.fields, req.query);
+  } catch (e) {
     await fs.promises.rm(upload.csvPath, { force: true });
-    throw validationError('fields', parsed.error);
+    throw e;
   }
-  const o = parsed.data;
   let typeOverrides = o.typeOverrides;
   if (extra.forcedTypes) {
     try {
@@ -101,7 +155,8 @@ export function registerDatasetRoutes(r: RouteRegistry, deps: ApiDeps): void {
       method: 'post',
       path: '/api/datasets',
       tag: 'datasets',
-      summary: 'Upload a CSV (multipart field "file", or a text/csv body with options in the query); infers schema and profile',
+      summary:
+        'Upload a CSV (multipart field "file", or a text/csv body); options as form fields or in the query string (both: they must agree); infers schema and profile',
       multipart: UploadFormSchema,
       acceptsCsv: true,
       query: UploadOptionsSchema,
@@ -129,24 +184,36 @@ export function registerDatasetRoutes(r: RouteRegistry, deps: ApiDeps): void {
     },
     async (req, res) => {
       const q = parseQuery(ListDatasetsQuery, req);
-      const offset = q.cursor ? Number(q.cursor) : 0;
+      let after: DatasetCursor | undefined;
+      if (q.cursor !== undefined) {
+        const c = decodeDatasetCursor(q.cursor, q.sort);
+        if (typeof c === 'string') {
+          throw new WeftError('VALIDATION_FAILED', `Invalid request query: cursor: ${c}`, { issues: [{ path: 'cursor', message: c, code: 'custom' }] });
+        }
+        after = c;
+      }
+      // Keyset paging: the next page is every row strictly after (sort value, id) of the last row
+      // returned, in the requested order, so rows added or deleted between pages shift nothing.
       // The sort column comes from an enum and values are bound parameters: nothing of the query string reaches SQL text.
       // The profile (the large part of a row) is not read from the database.
-      const where = { workspaceId: workspaceOf(req) };
+      const where: Record<string, unknown> = { workspaceId: workspaceOf(req) };
+      if (after) {
+        const op = q.order === 'asc' ? '$gt' : '$lt';
+        const v = q.sort === 'createdAt' ? new Date(after.value as number) : after.value;
+        where.$or = [{ [q.sort]: { [op]: v } }, { [q.sort]: v, id: { [op]: after.id } }];
+      }
       const order = { orderBy: { [q.sort]: q.order, id: q.order }, exclude: ['profile'] as const };
-      let page: Array<Omit<DatasetRow, 'profile'>>;
-      let more: boolean;
+      let rows: Array<Omit<DatasetRow, 'profile'>>;
       if (q.name) {
         // a literal substring: filtered here (SQL LIKE would read % and _ as wildcards), over rows without profiles
-        const all = (await deps.db.em().find(DatasetEntity, where, order)).filter((r) => r.name.includes(q.name!));
-        page = all.slice(offset, offset + q.limit);
-        more = all.length > offset + q.limit;
+        rows = (await deps.db.em().find(DatasetEntity, where as never, order)).filter((r) => r.name.includes(q.name!));
       } else {
-        const rows = await deps.db.em().find(DatasetEntity, where, { ...order, limit: q.limit + 1, offset });
-        page = rows.slice(0, q.limit);
-        more = rows.length > q.limit;
+        rows = await deps.db.em().find(DatasetEntity, where as never, { ...order, limit: q.limit + 1 });
       }
-      res.json({ datasets: page.map((r) => ({ ...datasetDoc({ ...r, profile: { columns: {} } }), profile: undefined })), nextCursor: more ? String(offset + q.limit) : null });
+      const page = rows.slice(0, q.limit);
+      const last = page[page.length - 1];
+      const nextCursor = rows.length > q.limit && last ? encodeDatasetCursor({ value: sortValueOf(last, q.sort), id: last.id }) : null;
+      res.json({ datasets: page.map((r) => ({ ...datasetDoc({ ...r, profile: { columns: {} } }), profile: undefined })), nextCursor });
     },
   );
 

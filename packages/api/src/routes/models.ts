@@ -6,6 +6,8 @@ import { parseBody, parseParams, type RouteRegistry } from '../registry.js';
 import { ErrorEnvelopeSchema, IdParams, ModelDocSchema, PredictJsonBody, PredictResponse, UploadFormSchema } from '../schemas.js';
 import { createDatasetFromCsv, findDataset } from '../dataset-store.js';
 import {
+  invalidValues,
+  jsonRowLines,
   overridesFromTraining,
   predictGraph,
   predictionsKey,
@@ -92,8 +94,10 @@ export function registerModelRoutes(r: RouteRegistry, deps: ApiDeps): void {
         training ? overridesFromTraining(training.schema, model.target, await readCsvHeader(csvPath, delimiter)) : {};
       const name = `predict ${model.id}`;
       let dataset;
+      let lineToRow: ((line: number) => number | undefined) | undefined;
       if (/^application\/json/i.test(req.headers['content-type'] ?? '')) {
         const body = parseBody(PredictJsonBody, req);
+        lineToRow = jsonRowLines(body.rows);
         const csvPath = await rowsToCsv(deps, body.rows);
         dataset = await createDatasetFromCsv(deps, ws, csvPath, { name, typeOverrides: await forcedTypes(csvPath, ',') });
       } else {
@@ -116,6 +120,7 @@ export function registerModelRoutes(r: RouteRegistry, deps: ApiDeps): void {
         rowCount: predictions.length,
         predictions,
         unseenCategories: fromFile ?? (training ? unseenCategories(training.schema, dataset.schema) : {}),
+        invalidValues: invalidValues(dataset, training ? { schema: training.schema, target: model.target } : undefined, lineToRow),
       });
     },
   );

@@ -23,9 +23,13 @@ export async function predictCommand(modelId: string, file: string, opts: { serv
       const vals = u.values ?? [];
       lines.push(`  warning: column "${col}": ${u.count} row(s) with categories unseen in training (${vals.slice(0, 10).join(', ')}${vals.length > 10 ? ' …' : ''}) were encoded as all zeros`);
     }
+    for (const [col, v] of Object.entries(doc.invalidValues ?? {})) {
+      const at = v.lines.length ? `, first at line${v.lines.length === 1 ? '' : 's'} ${v.lines.join(', ')}${v.count > v.lines.length ? ' …' : ''}` : '';
+      lines.push(`  warning: column "${col}": ${v.count} value(s) could not be read as ${v.type} and were predicted as missing${at}`);
+    }
     process.stdout.write(lines.join('\n') + '\n');
     return EXIT.ok;
   } catch (err) {
-    return reportError(err);
+    return reportError(err, { json: !!opts.json });
   }
 }

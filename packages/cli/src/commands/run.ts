@@ -66,6 +66,6 @@ export async function runCommand(workflowFile: string, opts: RunCommandOptions):
     }
     return job.state === 'completed' ? EXIT.ok : EXIT.jobNotCompleted;
   } catch (err) {
-    return reportError(err);
+    return reportError(err, { json: !!opts.json });
   }
 }

@@ -23,6 +23,6 @@ export async function uploadCommand(file: string, opts: UploadCommandOptions): P
     else process.stdout.write(datasetSummary(doc) + '\n');
     return EXIT.ok;
   } catch (err) {
-    return reportError(err);
+    return reportError(err, { json: !!opts.json });
   }
 }
