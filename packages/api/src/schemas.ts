@@ -3,7 +3,7 @@
  * main responses. They validate requests and generate the OpenAPI document.
  */
 import { z } from 'zod';
-import { COLUMN_ROLES, COLUMN_TYPES, ColumnTypeSchema, DatasetSchemaDoc, JOB_STATES, WorkflowGraphSchema } from '@weft/proto';
+import { COLUMN_ROLES, COLUMN_TYPES, ColumnTypeSchema, DatasetSchemaDoc, JOB_STATES, MODEL_TASKS, WorkflowGraphSchema } from '@weft/proto';
 
 /** Characters of every id the api hands out (`ds_…`, `job_…`, `default`, …): nothing else reaches a query. */
 export const ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -229,7 +229,8 @@ export const ModelDocSchema = z.object({
   jobId: z.string(),
   nodeId: z.string(),
   nodeType: z.string(),
-  task: z.enum(['classification', 'regression']),
+  task: z.enum(MODEL_TASKS),
+  /** "" for a clustering model trained without a target. */
   target: z.string(),
   datasetId: z.string(),
   metrics: z.record(z.string(), z.unknown()),

@@ -134,6 +134,8 @@ export interface PredictDoc {
   datasetId: string;
   rowCount: number;
   predictions: unknown[];
+  /** Clustering models: the cluster id is the prediction; this is each row's distance to its cluster centre. */
+  distances?: number[];
   /** Per column: how many rows had categories training never saw, and (some of) those values. */
   unseenCategories: Record<string, { count: number; values: string[] }>;
   /** Per column: values that did not fit its type (read as missing), with the first CSV lines (older servers: absent). */

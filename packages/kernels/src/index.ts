@@ -76,7 +76,7 @@ export { accuracy, balanced_accuracy, precision, recall, f1, confusion_matrix, a
 export { roc_auc, roc_curve, log_loss, average_precision, calibration_curve, calibrationBin, calibrationFromSums, emptyCalibrationSums, addCalibrationRow, topClass, CALIBRATION_BINS, type OptionalMetric, type RocCurve, type CalibrationCurve, type CalibrationSums } from './metrics/probabilistic.js';
 export { rmse, mae, r2 } from './metrics/regression.js';
 export { classificationMetrics, regressionMetrics, type ClassificationMetrics, type RegressionMetrics } from './metrics/report.js';
-export { adjusted_rand_score } from './metrics/clustering.js';
+export { adjusted_rand_score, silhouette_score } from './metrics/clustering.js';
 
 // models added for issue 4
 export { KMeans, type KMeansOptions, type KMeansJSON } from './models/kmeans.js';

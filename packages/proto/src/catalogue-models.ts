@@ -4,7 +4,7 @@
  * NODE_CATALOGUE by catalogue.ts.
  */
 import { z } from 'zod';
-import type { NodeTypeDef } from './catalogue.js';
+import type { ModelTask, NodeTypeDef } from './catalogue.js';
 
 const seed = z.number().int().min(0).max(2 ** 31 - 1).optional().describe('Random seed; default: the workflow seed');
 const maxDepth = z.number().int().min(1).max(64).optional().describe('Deepest split level; unset = grow until leaves are pure or too small');
@@ -66,12 +66,26 @@ export const MlpParams = z.object({
   seed,
 });
 
+/**
+ * k-means. `nInit` defaults to 3, not scikit-learn 1.2's 10: each init is a full k-means++
+ * draw plus Lloyd run over the train part, so 10 makes the node ~3x slower for an inertia
+ * gain that is usually tiny; scikit-learn >= 1.4 itself uses 1 ('auto') with k-means++.
+ * Set 10 to reproduce scikit-learn 1.2 exactly (up to its random stream).
+ */
+export const KMeansParams = z.object({
+  nClusters: z.number().int().min(2).max(1000).default(8).describe('Number of clusters k'),
+  nInit: z.number().int().min(1).max(100).default(3).describe('k-means++ initialisations; the lowest-inertia run is kept (scikit-learn 1.2: 10)'),
+  maxIter: z.number().int().min(1).max(10000).default(300).describe('Lloyd iterations per initialisation'),
+  tol: z.number().gt(0).default(1e-4).describe('Stop when the squared centre shift is at most tol × the mean feature variance'),
+  seed,
+});
+
 const model = (
   type: string,
   label: string,
   description: string,
   params: z.ZodTypeAny,
-  task: 'classification' | 'regression',
+  task: ModelTask,
   acceptsMissing = false,
 ): NodeTypeDef => ({
   type,
@@ -98,4 +112,9 @@ export const EXTRA_MODEL_NODES = {
   gradient_boosting_regressor: model('gradient_boosting_regressor', 'Gradient boosting (regression)', 'Histogram gradient-boosted trees on squared error.', GradientBoostingParams, 'regression', true),
   mlp_classifier: model('mlp_classifier', 'Neural network (classification)', 'Multi-layer perceptron trained with Adam; softmax/sigmoid head.', MlpParams, 'classification'),
   mlp_regressor: model('mlp_regressor', 'Neural network (regression)', 'Multi-layer perceptron trained with Adam; linear head.', MlpParams, 'regression'),
+  kmeans: {
+    ...model('kmeans', 'k-means', 'Clustering: k-means++ initialisation, Lloyd iterations; reports inertia, and the adjusted Rand index against the target when there is one.', KMeansParams, 'clustering'),
+    // Lloyd iterations need every row each round: no sharded fit, so 'on' is refused.
+    shardable: false,
+  },
 } satisfies Record<string, NodeTypeDef>;

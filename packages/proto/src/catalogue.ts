@@ -18,7 +18,12 @@ export interface PortDef {
 }
 
 export type NodeCategory = 'data' | 'transform' | 'model' | 'evaluate';
-export type ModelTask = 'classification' | 'regression';
+/**
+ * What a model node fits: a class target, a numeric target, or (clustering) no target at all;
+ * a clustering model's target, when the dataset names one, is only compared with its clusters.
+ */
+export const MODEL_TASKS = ['classification', 'regression', 'clustering'] as const;
+export type ModelTask = (typeof MODEL_TASKS)[number];
 
 export interface NodeTypeDef<P extends z.ZodTypeAny = z.ZodTypeAny> {
   type: string;
@@ -28,7 +33,7 @@ export interface NodeTypeDef<P extends z.ZodTypeAny = z.ZodTypeAny> {
   inputs: PortDef[];
   outputs: PortDef[];
   params: P;
-  /** For model nodes: which kind of target they fit. */
+  /** For model nodes: which kind of target they fit ('clustering': none needed). */
   task?: ModelTask;
   /** For model nodes: whether they accept missing values in features. */
   acceptsMissing?: boolean;

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { DatasetSchemaSchema } from './dataset.js';
 import { WorkflowNodeSchema } from './workflow.js';
+import { MODEL_TASKS } from './catalogue.js';
 
 export const TASK_KINDS = ['train_pipeline', 'predict', 'shard_map', 'finalize'] as const;
 export type TaskKind = (typeof TASK_KINDS)[number];
@@ -181,6 +182,8 @@ export const NodeResultSchema = z.object({
   featureImportances: z.object({ names: z.array(z.string()), values: z.array(z.number()) }).optional(),
   /** Training loss per epoch/iteration. */
   lossCurve: z.array(z.number()).optional(),
+  /** Clustering: rows per cluster (model node: train part; evaluators: test part), index = cluster id. */
+  clusterSizes: z.array(z.number().int()).optional(),
   /** Regression evaluators: a deterministic sample (at most 1,000 test rows) of predictions and residuals (actual − predicted). */
   residuals: z.object({ predicted: z.array(z.number()), residual: z.array(z.number()) }).optional(),
   /** ROC curve points (binary): false/true positive rates. */
@@ -226,9 +229,9 @@ export type NodeResult = z.infer<typeof NodeResultSchema>;
 /** The result of a task attempt: one NodeResult per node it ran. */
 export const TaskResultSchema = z.object({
   nodes: z.record(z.string(), NodeResultSchema),
-  /** Model stored by a train task. */
+  /** Model stored by a train task; `target` is "" for a clustering model trained without one. */
   model: z
-    .object({ id: z.string(), artifactKey: z.string(), nodeType: z.string(), task: z.enum(['classification', 'regression']), target: z.string(), metrics: MetricsSchema.optional() })
+    .object({ id: z.string(), artifactKey: z.string(), nodeType: z.string(), task: z.enum(MODEL_TASKS), target: z.string(), metrics: MetricsSchema.optional() })
     .optional(),
   /** Predict tasks: where the predictions were written and how many rows. */
   predictions: z.object({ outputKey: z.string(), rowCount: z.number().int() }).optional(),

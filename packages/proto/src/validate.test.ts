@@ -216,4 +216,58 @@ describe('proto/validate', () => {
       assert.deepEqual(validateWorkflow(graph([{ id: 'ord', type: 'ordinal', params: {} }], { distributed: 'on' })).issues, []);
     });
   });
+
+  describe('clustering (k-means)', () => {
+    const schema = () => ({
+      columns: [
+        { name: 'x', type: 'float' as const, role: 'feature' as const },
+        { name: 'c', type: 'categorical' as const, role: 'feature' as const },
+        { name: 'y', type: 'categorical' as const, role: 'feature' as const },
+        { name: 'v', type: 'float' as const, role: 'feature' as const },
+      ],
+    });
+    const graph = (dsParams: Record<string, unknown>, splitParams: Record<string, unknown> = {}, encoder = 'one_hot') => ({
+      nodes: [
+        { id: 'data', type: 'dataset', params: { datasetId: 'ds_1', ...dsParams } },
+        { id: 'split', type: 'split', params: splitParams },
+        { id: 'enc', type: encoder, params: { columns: ['c'] } },
+        { id: 'km', type: 'kmeans', params: { nClusters: 3 } },
+        { id: 'ev', type: 'evaluate', params: {} },
+      ],
+      edges: [
+        { source: 'data', target: 'split' },
+        { source: 'split', target: 'enc' },
+        { source: 'enc', target: 'km' },
+        { source: 'km', target: 'ev' },
+      ],
+    });
+
+    it('accepts a k-means model without a target and with a class target', () => {
+      for (const ds of [{}, { target: 'y' }]) {
+        const r = validateWorkflow(graph(ds), { datasetSchema: schema });
+        assert.deepEqual(r.issues, [], JSON.stringify(ds));
+        assert.equal(r.valid, true);
+      }
+    });
+
+    it('refuses a float target (it is only compared with clusters) and target encoding upstream', () => {
+      const float = validateWorkflow(graph({ target: 'v' }), { datasetSchema: schema });
+      assert.deepEqual(float.issues.map((i) => [i.code, i.nodeId, i.field]), [['TARGET_TYPE_MISMATCH', 'km', 'target']]);
+      const te = validateWorkflow(graph({ target: 'y' }, {}, 'target_encode'), { datasetSchema: schema });
+      assert.deepEqual(te.issues.map((i) => [i.code, i.nodeId]), [['INVALID_PARAM', 'enc']]);
+      assert.match(te.issues[0]!.message, /clustering model "km"/);
+    });
+
+    it("refuses distributed 'on', naming the k-means node; 'auto' is valid", () => {
+      const on = validateWorkflow(graph({}, { distributed: 'on' }), { datasetSchema: schema });
+      assert.deepEqual(on.issues.map((i) => [i.code, i.nodeId, i.field]), [['INVALID_PARAM', 'split', 'params.distributed']]);
+      assert.match(on.issues[0]!.message, /node "km" \(k-means\) has no distributed fit/);
+      assert.equal(validateWorkflow(graph({}, { distributed: 'auto' }), { datasetSchema: schema }).valid, true);
+    });
+
+    it('checks the params schema (nClusters 2..1000, nInit default 3)', () => {
+      const bad = validateWorkflow({ ...graph({}), nodes: graph({}).nodes.map((n) => (n.id === 'km' ? { ...n, params: { nClusters: 1 } } : n)) }, { datasetSchema: schema });
+      assert.deepEqual(bad.issues.map((i) => [i.code, i.nodeId]), [['INVALID_PARAM', 'km']]);
+    });
+  });
 });

@@ -300,6 +300,10 @@ function checkColumns(
     if (def.category === 'model' && def.task) {
       const ds = graph.nodes.find((n) => n.id === dsNode)!;
       const target = (ds.params as { target?: string }).target;
+      if (def.task === 'clustering') {
+        checkClusteringModel(node.id, def, target, schema, graph, edges, issues);
+        continue;
+      }
       if (!target) {
         issues.push({ code: 'MISSING_TARGET', nodeId: dsNode, field: 'params.target', message: `Node "${dsNode}": model "${node.id}" needs a target column; set params.target` });
         continue;
@@ -315,6 +319,46 @@ function checkColumns(
           message: `Node "${node.id}" (${def.label}) does ${def.task}, but target "${target}" is ${col.type}`,
         });
       }
+    }
+  }
+}
+
+/**
+ * A clustering model needs no target; when the dataset names one it is only compared with
+ * the clusters (adjusted Rand index), so it must be a class-like column. Target encoding
+ * upstream would feed the target into the features of an unsupervised model: refused.
+ */
+function checkClusteringModel(
+  nodeId: string,
+  def: NodeTypeDef,
+  target: string | undefined,
+  schema: DatasetSchema,
+  graph: WorkflowGraph,
+  edges: ResolvedEdge[],
+  issues: WorkflowIssue[],
+): void {
+  const col = target ? schema.columns.find((c) => c.name === target) : undefined;
+  if (col && !CLASSIFICATION_TARGETS.has(col.type)) {
+    issues.push({
+      code: 'TARGET_TYPE_MISMATCH',
+      nodeId,
+      field: 'target',
+      message: `Node "${nodeId}" (${def.label}) compares its clusters with a class target, but target "${target}" is ${col.type}; unset params.target to cluster without one`,
+    });
+  }
+  const byTarget = new Map<string, string>();
+  for (const e of edges) byTarget.set(e.target, e.source);
+  const guard = new Set<string>();
+  for (let cur = byTarget.get(nodeId); cur && !guard.has(cur); cur = byTarget.get(cur)) {
+    guard.add(cur);
+    const up = graph.nodes.find((n) => n.id === cur);
+    if (up?.type === 'target_encode') {
+      issues.push({
+        code: 'INVALID_PARAM',
+        nodeId: up.id,
+        field: 'type',
+        message: `Node "${up.id}" (Target encoding) feeds clustering model "${nodeId}" (${def.label}), which trains without a target; use one-hot or ordinal encoding`,
+      });
     }
   }
 }

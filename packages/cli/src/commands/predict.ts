@@ -16,8 +16,11 @@ export async function predictCommand(modelId: string, file: string, opts: { serv
       return EXIT.ok;
     }
     const lines = [`Model ${doc.modelId}: ${doc.rowCount} predictions (job ${doc.jobId})`];
-    const rows = doc.predictions.slice(0, SHOWN_ROWS).map((p, i) => [String(i + 1), typeof p === 'object' ? JSON.stringify(p) : String(p)]);
-    lines.push(table([['row', 'prediction'], ...rows]));
+    const dist = doc.distances;
+    const rows = doc.predictions
+      .slice(0, SHOWN_ROWS)
+      .map((p, i) => [String(i + 1), typeof p === 'object' ? JSON.stringify(p) : String(p), ...(dist ? [dist[i] === undefined ? '' : dist[i]!.toPrecision(4)] : [])]);
+    lines.push(table([['row', dist ? 'cluster' : 'prediction', ...(dist ? ['distance'] : [])], ...rows]));
     if (doc.rowCount > SHOWN_ROWS) lines.push(`  … ${doc.rowCount - SHOWN_ROWS} more (use --json for all)`);
     for (const [col, u] of Object.entries(doc.unseenCategories ?? {})) {
       const vals = u.values ?? [];

@@ -189,7 +189,8 @@ export interface ModelRow {
   jobId: string;
   nodeId: string;
   nodeType: string;
-  task: 'classification' | 'regression';
+  task: 'classification' | 'regression' | 'clustering';
+  /** "" for a clustering model trained without a target. */
   target: string;
   datasetId: string;
   artifactKey: string;

@@ -4,6 +4,7 @@
  * object store at the task's `artifactKey`.
  */
 import { z } from 'zod';
+import { MODEL_TASKS, type ModelTask } from '@weft/proto';
 import type { ColumnKind } from './frame.js';
 import { FITTED_STEP_TYPES, type FittedStep } from './transforms.js';
 
@@ -15,8 +16,9 @@ export interface ModelArtifact {
   nodeId: string;
   /** The model node type (a key of the model registry). */
   nodeType: string;
-  task: 'classification' | 'regression';
+  task: ModelTask;
   datasetId: string;
+  /** The target column; "" for a clustering model trained without one. */
   target: string;
   /** Class names in label order (classification). */
   classes: string[] | null;
@@ -34,7 +36,7 @@ const ArtifactShape = z.object({
   modelId: z.string(),
   nodeId: z.string(),
   nodeType: z.string(),
-  task: z.enum(['classification', 'regression']),
+  task: z.enum(MODEL_TASKS),
   datasetId: z.string(),
   target: z.string(),
   classes: z.array(z.string()).nullable(),

@@ -10,6 +10,7 @@ import {
   GaussianNB,
   GradientBoostingClassifier,
   GradientBoostingRegressor,
+  KMeans,
   Lasso,
   LinearRegression,
   LogisticRegression,
@@ -19,6 +20,7 @@ import {
   RandomForestRegressor,
   type FitHooks,
 } from '@weft/kernels';
+import type { ModelTask } from '@weft/proto';
 
 /** A trained model as the pipeline uses it. X is Float32Array [nRows, nFeatures] row-major. */
 export interface FittedModel {
@@ -29,6 +31,17 @@ export interface FittedModel {
   toJSON(): unknown;
   /** The model's own feature importances (trees: impurity or gain), one per feature. */
   featureImportances?: ArrayLike<number>;
+  /** Clustering only: what predict's cluster ids mean. */
+  clustering?: ClusteringModel;
+}
+
+/** A fitted clustering model's extras (predict gives the cluster id, Int32Array [nRows]). */
+export interface ClusteringModel {
+  nClusters: number;
+  /** Train inertia: summed squared distance of the train rows to their closest centre. */
+  inertia: number;
+  /** Euclidean distance of each row to its closest centre: Float64Array [nRows]. */
+  distances(X: Float32Array, nRows: number): Float64Array;
 }
 
 /** Validated node params (the catalogue's zod output for the model type). */
@@ -42,11 +55,12 @@ export interface FitContext {
 }
 
 export interface ModelEntry {
-  task: 'classification' | 'regression';
+  task: ModelTask;
   /** True when NaN (missing) may reach the model: it routes missing values itself. */
   acceptsMissing: boolean;
   /** Expected number of epochs/iterations/rounds, for progress fractions. */
   epochs(params: P): number;
+  /** `y` is empty for clustering (it never sees the target). */
   fit(X: Float32Array, nRows: number, nFeatures: number, y: Int32Array | Float64Array, params: P, ctx: FitContext): Promise<FittedModel>;
   load(json: unknown): FittedModel;
 }
@@ -82,6 +96,36 @@ const mlpOpts = (p: P, ctx: FitContext) => ({
   validationFraction: p.validationFraction,
   seed: seedOf(p, ctx),
 });
+
+/** k-means as a FittedModel: predict = closest centre, distances from the float32 centres. */
+function kmeansModel(m: KMeans): FittedModel {
+  const d = m.nFeatures;
+  const k = m.nClusters;
+  return {
+    predict: (X, n) => m.predict(X, n),
+    toJSON: () => m.toJSON(),
+    clustering: {
+      nClusters: k,
+      inertia: m.inertia,
+      distances(X, n) {
+        const out = new Float64Array(n);
+        for (let i = 0; i < n; i++) {
+          let best = Infinity;
+          for (let c = 0; c < k; c++) {
+            let s = 0;
+            for (let j = 0; j < d; j++) {
+              const diff = X[i * d + j]! - m.centers[c * d + j]!;
+              s += diff * diff;
+            }
+            if (s < best) best = s;
+          }
+          out[i] = Math.sqrt(best);
+        }
+        return out;
+      },
+    },
+  };
+}
 
 /** Every trainable model node type. */
 export const MODEL_REGISTRY: Record<string, ModelEntry> = {
@@ -184,6 +228,15 @@ export const MODEL_REGISTRY: Record<string, ModelEntry> = {
     epochs: (p) => Number(p.maxIter),
     fit: (X, n, d, y, p, ctx) => MLPRegressor.fitAsync(X, n, d, values(y), mlpOpts(p, ctx), ctx.hooks),
     load: (j) => MLPRegressor.fromJSON(j),
+  },
+  kmeans: {
+    task: 'clustering',
+    acceptsMissing: false,
+    // Lloyd iterations summed over inits; most runs converge well before maxIter.
+    epochs: (p) => Number(p.nInit) * Math.min(Number(p.maxIter), 50),
+    fit: async (X, n, d, _y, p, ctx) =>
+      kmeansModel(await KMeans.fitAsync(X, n, d, { nClusters: p.nClusters, nInit: p.nInit, maxIter: p.maxIter, tol: p.tol, seed: seedOf(p, ctx) }, ctx.hooks)),
+    load: (j) => kmeansModel(KMeans.fromJSON(j)),
   },
 };
 

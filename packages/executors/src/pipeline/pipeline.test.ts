@@ -7,8 +7,16 @@ import { Dictionary, Float64, Int32, Table, Utf8, Vector, tableToIPC, vectorFrom
 import { LocalObjectStore, createLogger } from '@weft/common';
 import type { ColumnSchema, DatasetSchema, PipelineStep, TaskProgress, TrainPipelineSpec } from '@weft/proto';
 import { NODE_CATALOGUE, WeftError } from '@weft/proto';
+import { KMeans, adjusted_rand_score, splitMask } from '@weft/kernels';
 import { runTask } from './index.js';
 import type { PredictionsDoc } from './predict.js';
+import { parseArtifact } from './artifact.js';
+import { frameFromTable } from './dataset-frame.js';
+import { gather } from './frame.js';
+import { readArrowTable } from './load.js';
+import { modelMatrix } from './matrix.js';
+import { applyStep } from './transforms.js';
+import { sortClasses } from './train.js';
 
 const ROOT = path.resolve(__dirname, '../../../..');
 
@@ -175,5 +183,92 @@ describe('executor pipeline (real kernels, local object store)', function () {
     assert.ok(unseen.length >= 1 && unseen[0].count >= 1, `unseen categories reported: ${JSON.stringify(doc.unseenCategories)}`);
     assert.ok(doc.predictions.every((p) => typeof p === 'number' && Number.isFinite(p)));
     assert.equal(doc.missingCategories.color, 1);
+  });
+
+  describe('k-means (clustering)', () => {
+    const kmSpec = (ds: TrainPipelineSpec['dataset'], dsParams: Record<string, unknown>, extra: PipelineStep[], km: Record<string, unknown> = { nClusters: 3 }): TrainPipelineSpec => ({
+      ...spec(ds, 'unused', 'kmeans' as 'linear_regression', km, extra),
+      steps: [
+        { id: 'data', type: 'dataset', params: params('dataset', { datasetId: ds.id, ...dsParams }) },
+        { id: 'split', type: 'split', params: params('split', { testFraction: 0.2, seed: 42 }) },
+        ...extra,
+        { id: 'model', type: 'kmeans', params: params('kmeans', km) },
+      ],
+    });
+
+    it('iris (impute, scale, k = 3): inertia equals KMeans on the same preprocessed train rows, ARI ≈ 0.6, predicts from its artifact', async () => {
+      const ds = await putDataset('iris-kmeans', path.join(ROOT, 'examples/datasets/iris.csv'));
+      const s = kmSpec(ds, { target: 'species' }, [impute, scale]);
+      const r = await runTask(s, ctx());
+      const model = r.nodes.model!;
+      const ev = r.nodes.eval!;
+      assert.equal(r.model!.task, 'clustering');
+      assert.equal(model.rowsTrain! + model.rowsTest!, 150);
+      assert.equal(model.clusterSizes!.length, 3);
+      assert.equal(model.clusterSizes!.reduce((a, b) => a + b, 0), model.rowsTrain);
+      assert.equal(ev.clusterSizes!.reduce((a, b) => a + b, 0), ev.rowsTest);
+      assert.equal(model.classes, undefined, 'the target is not a class list of the model');
+
+      // The same train rows, preprocessed by the saved steps, clustered directly.
+      const artifact = parseArtifact(JSON.parse((await store.get(s.artifactKey)).toString('utf8')));
+      assert.deepEqual(artifact.featureNames.length, 4, 'species is not a feature');
+      const table = readArrowTable(await store.get(ds.objectKey));
+      const mask = splitMask(0, table.numRows, 42, 0.2);
+      const trainRows = Int32Array.from([...mask.keys()].filter((i) => !mask[i]));
+      let frame = gather(frameFromTable(table, artifact.inputColumns), trainRows);
+      for (const step of artifact.steps) frame = applyStep(step, frame);
+      const X = modelMatrix(frame, false);
+      const direct = KMeans.fit(X.X, X.nRows, X.nFeatures, { nClusters: 3, nInit: 3, maxIter: 300, tol: 1e-4, seed: 42 });
+      const inertia = model.metrics!.inertia as number;
+      assert.ok(Math.abs(inertia - direct.inertia) <= 1e-9 * direct.inertia, `pipeline inertia ${inertia} vs direct ${direct.inertia}`);
+      assert.ok(Math.abs((model.metrics!.inertia_per_row as number) - direct.inertia / X.nRows) < 1e-9);
+
+      const m = ev.metrics!;
+      // The test part is only 23 rows here, so its ARI is noisy (0.40 on this split); the
+      // all-rows ARI from the saved artifact is checked against ≈ 0.6 below.
+      assert.ok((m.adjusted_rand as number) > 0.3 && (m.adjusted_rand as number) < 0.95, `test ARI ${m.adjusted_rand}`);
+      assert.ok((m.silhouette as number) > 0.2 && (m.silhouette as number) < 0.8, `silhouette ${m.silhouette}`);
+      assert.ok((m.inertia as number) > 0 && (m.inertia as number) < inertia, 'test inertia (fewer rows) below train inertia');
+      assert.deepEqual(r.model!.metrics, m);
+
+      const out = await runTask(
+        { kind: 'predict', jobId: 'job_p', workspaceId: 'default', nodeId: 'predict', modelId: s.modelId, artifactKey: s.artifactKey, dataset: ds, outputKey: 'predictions/kmeans.json' },
+        ctx(),
+      );
+      assert.equal(out.predictions!.rowCount, 150);
+      const doc = JSON.parse((await store.get('predictions/kmeans.json')).toString()) as PredictionsDoc;
+      assert.equal(doc.task, 'clustering');
+      assert.equal(doc.classes, null);
+      assert.ok(doc.predictions.every((c) => c === 0 || c === 1 || c === 2));
+      assert.equal(doc.distances!.length, 150);
+      // Summed squared distances of the train rows = train inertia (float32 distances).
+      let ss = 0;
+      for (const i of trainRows) ss += doc.distances![i]! ** 2;
+      assert.ok(Math.abs(ss - inertia) / inertia < 1e-4, `Σ distance² ${ss} vs inertia ${inertia}`);
+      // Scaled iris, k = 3: ARI ≈ 0.62 over all rows (scikit-learn: 0.620 on the full data).
+      const species = sortClasses(fs.readFileSync(path.join(ROOT, 'examples/datasets/iris.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').pop()!));
+      const truth = fs.readFileSync(path.join(ROOT, 'examples/datasets/iris.csv'), 'utf8').trim().split('\n').slice(1).map((l) => species.indexOf(l.split(',').pop()!));
+      const ariAll = adjusted_rand_score(truth, doc.predictions as number[]);
+      assert.ok(ariAll > 0.5 && ariAll < 0.75, `all-rows ARI ${ariAll}`);
+      const labels = direct.predict(X.X, X.nRows);
+      trainRows.forEach((row, k) => assert.equal(doc.predictions[row], labels[k]));
+    });
+
+    it('trains without a target (ARI null with a note) when the class column is ignored', async () => {
+      const ds = await putDataset('iris-kmeans-notarget', path.join(ROOT, 'examples/datasets/iris.csv'));
+      const r = await runTask(kmSpec(ds, { ignore: ['species'] }, [scale], { nClusters: 4, nInit: 1 }), ctx());
+      assert.equal(r.model!.target, '');
+      assert.equal(r.nodes.eval!.metrics!.adjusted_rand, null);
+      assert.match(r.nodes.eval!.notes!.adjusted_rand!, /no target/);
+      assert.equal(r.nodes.model!.clusterSizes!.length, 4);
+    });
+
+    it('refuses missing values (MISSING_VALUES_REACH_MODEL) and categorical features (CATEGORICAL_REACHES_MODEL)', async () => {
+      const miss = await putDataset('kmeans-missing', path.join(ROOT, 'tests/cases/ingest/24-missing-vs-zero.csv'));
+      const floats = miss.schema.columns.filter((c) => c.type === 'float').map((c) => c.name);
+      await assert.rejects(runTask(kmSpec(miss, { features: floats }, [], { nClusters: 2 }), ctx()), (e: unknown) => e instanceof WeftError && e.code === 'MISSING_VALUES_REACH_MODEL' && e.message.includes('"model"'));
+      const iris = await putDataset('iris-kmeans-cat', path.join(ROOT, 'examples/datasets/iris.csv'));
+      await assert.rejects(runTask(kmSpec(iris, {}, [scale]), ctx()), (e: unknown) => e instanceof WeftError && e.code === 'CATEGORICAL_REACHES_MODEL' && e.message.includes('species'));
+    });
   });
 });

@@ -6,7 +6,7 @@
 import { KernelError } from '@weft/kernels';
 import { modelEntry } from './model-registry.js';
 import { modelMatrix } from './matrix.js';
-import type { PredictSpec, TaskResult } from '@weft/proto';
+import type { ModelTask, PredictSpec, TaskResult } from '@weft/proto';
 import { WeftError } from '@weft/proto';
 import { parseArtifact } from './artifact.js';
 import { frameFromTable } from './dataset-frame.js';
@@ -17,14 +17,17 @@ import type { TaskContext } from './context.js';
 /** The predictions document written to the object store at `spec.outputKey`. */
 export interface PredictionsDoc {
   modelId: string;
-  task: 'classification' | 'regression';
+  task: ModelTask;
+  /** "" for a clustering model trained without a target. */
   target: string;
   rowCount: number;
   classes: string[] | null;
-  /** One prediction per input row, in input order (class name or number). */
+  /** One prediction per input row, in input order (class name, number, or cluster id 0..k−1). */
   predictions: Array<string | number>;
   /** Classification: probability of each class per row, [rowCount][classes.length]. */
   probabilities: number[][] | null;
+  /** Clustering: Euclidean distance of each row to its cluster's centre (preprocessed feature units). */
+  distances?: number[];
   unseenCategories: ApplyReport['unseenCategories'];
   missingCategories: ApplyReport['missingCategories'];
 }
@@ -49,6 +52,7 @@ export async function runPredict(spec: PredictSpec, ctx: TaskContext): Promise<T
   ctx.onProgress({ nodeId: spec.nodeId, phase: 'predict' });
   let predictions: Array<string | number>;
   let probabilities: number[][] | null = null;
+  let distances: number[] | undefined;
   try {
     for (const step of artifact.steps) frame = applyStep(step, frame, report);
     const entry = modelEntry(artifact.nodeType);
@@ -64,6 +68,7 @@ export async function runPredict(spec: PredictSpec, ctx: TaskContext): Promise<T
       }
     } else {
       predictions = Array.from(out);
+      if (model.clustering) distances = Array.from(model.clustering.distances(X.X, X.nRows));
     }
   } catch (err) {
     if (err instanceof KernelError && err.code === 'MISSING_VALUES_REACH_MODEL') {
@@ -79,6 +84,7 @@ export async function runPredict(spec: PredictSpec, ctx: TaskContext): Promise<T
     classes: artifact.classes,
     predictions,
     probabilities,
+    ...(distances ? { distances } : {}),
     unseenCategories: report.unseenCategories,
     missingCategories: report.missingCategories,
   };

@@ -44,6 +44,7 @@ export function pipelineParts(p: DistributedPipeline) {
   }
   const task = nodeTypeDef(modelStep.type)?.task;
   if (!task) throw new WeftError('WORKFLOW_INVALID', `Node "${modelStep.id}": "${modelStep.type}" is not a model`, { nodeId: modelStep.id, field: 'type' });
+  if (task === 'clustering') throw new WeftError('WORKFLOW_INVALID', `Node "${modelStep.id}" (${modelStep.type}) has no distributed fit; set the split's distributed to "auto" or "off"`, { nodeId: modelStep.id, field: 'type' });
   const dsParams = dsStep.params as DatasetParamsIn;
   if (!dsParams.target) throw new WeftError('WORKFLOW_INVALID', `Node "${dsStep.id}": params.target is required to train`, { nodeId: dsStep.id, field: 'params.target' });
   const sp = splitStep.params as { testFraction: number; seed?: number };

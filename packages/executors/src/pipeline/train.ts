@@ -4,9 +4,10 @@
  * steps are saved with the model so prediction replays them too.
  */
 import { classificationMetrics, regressionMetrics, rowHash, splitMask, stratifiedSplitMask, KernelError } from '@weft/kernels';
-import type { Metrics, NodeResult, TaskResult, TrainPipelineSpec } from '@weft/proto';
+import type { Metrics, ModelTask, NodeResult, TaskResult, TrainPipelineSpec } from '@weft/proto';
 import { SplitParams, WeftError, nodeTypeDef } from '@weft/proto';
 import { FittedModel, modelEntry } from './model-registry.js';
+import { evaluateClustering, clusterSizes } from './clustering.js';
 import { modelMatrix } from './matrix.js';
 import type { z } from 'zod';
 import { MODEL_ARTIFACT_FORMAT, ModelArtifact } from './artifact.js';
@@ -24,13 +25,29 @@ export function sortClasses(names: Iterable<string>): string[] {
 }
 
 interface Target {
-  task: 'classification' | 'regression';
-  /** Rows (dataset row ids) whose target is present. */
+  task: ModelTask;
+  /** Rows (dataset row ids) whose target is present (clustering: every row). */
   rows: Int32Array;
   labels?: Int32Array;
   classes?: string[];
   values?: Float64Array;
+  /** Clustering with a target: class index per row of `rows`, −1 where missing (compared with the clusters only). */
+  truth?: Int32Array;
   droppedMissing: number;
+}
+
+/** Clustering keeps every row; a target, if named, becomes class indices for the adjusted Rand index. */
+function readClusteringTarget(spec: TrainPipelineSpec, table: ReturnType<typeof readArrowTable>, name: string | undefined): Target {
+  const n = table.numRows;
+  const rows = Int32Array.from({ length: n }, (_, i) => i);
+  if (!name) return { task: 'clustering', rows, droppedMissing: 0 };
+  const vec = table.getChild(name);
+  if (!vec) throw new WeftError('WORKFLOW_INVALID', `Target column "${name}" is not in dataset ${spec.dataset.id}`, { column: name });
+  const raw = stringValues(vec);
+  const classes = sortClasses(raw.filter((v): v is string => v !== null));
+  const index = new Map(classes.map((c, k) => [c, k]));
+  const truth = Int32Array.from(raw, (v) => (v === null ? -1 : index.get(v)!));
+  return { task: 'clustering', rows, truth, classes, droppedMissing: 0 };
 }
 
 function readTarget(spec: TrainPipelineSpec, table: ReturnType<typeof readArrowTable>, name: string, task: 'classification' | 'regression'): Target {
@@ -102,10 +119,10 @@ export async function runTrainPipeline(spec: TrainPipelineSpec, ctx: TaskContext
   const bytes = await ctx.store.get(spec.dataset.objectKey);
   const table = readArrowTable(bytes);
   const dsParams = dsStep.params as DatasetParamsIn;
-  if (!dsParams.target) throw new WeftError('WORKFLOW_INVALID', `Node "${dsStep.id}": params.target is required to train`, { nodeId: dsStep.id, field: 'params.target' });
+  if (!dsParams.target && task !== 'clustering') throw new WeftError('WORKFLOW_INVALID', `Node "${dsStep.id}": params.target is required to train`, { nodeId: dsStep.id, field: 'params.target' });
   if (table.numRows === 0) throw new WeftError('DATASET_EMPTY', `Dataset ${spec.dataset.id} has no rows to train on`, { datasetId: spec.dataset.id });
   const { columns, warnings: featureWarnings } = chooseFeatures(spec.dataset.schema, dsParams, spec.steps);
-  const target = readTarget(spec, table, dsParams.target, task);
+  const target = task === 'clustering' ? readClusteringTarget(spec, table, dsParams.target) : readTarget(spec, table, dsParams.target!, task);
   const inputColumns = columns.map((c) => ({ name: c.name, kind: kindOf(c), type: c.type }));
   const all = frameFromTable(table, inputColumns);
   const dsWarnings = [...featureWarnings];
@@ -140,6 +157,7 @@ export async function runTrainPipeline(spec: TrainPipelineSpec, ctx: TaskContext
   const yTestLabels = target.labels ? Int32Array.from(testIdx, (i) => target.labels![i]) : undefined;
   const yTrainValues = target.values ? Float64Array.from(trainIdx, (i) => target.values![i]) : undefined;
   const yTestValues = target.values ? Float64Array.from(testIdx, (i) => target.values![i]) : undefined;
+  const truthTest = target.truth ? Int32Array.from(testIdx, (i) => target.truth![i]) : undefined;
   if (yTrainLabels) {
     const seen = new Uint8Array(target.classes!.length);
     for (const y of yTrainLabels) seen[y] = 1;
@@ -156,7 +174,9 @@ export async function runTrainPipeline(spec: TrainPipelineSpec, ctx: TaskContext
   // Preprocessing: fit on train, apply to both. Supervised steps (target encoding) see the
   // train targets and row ids, and transform the train part out of fold.
   const fitted: FittedStep[] = [];
-  const trainTarget: TrainTarget = { task, labels: yTrainLabels, classes: target.classes, values: yTrainValues, rowIds: toRows(trainIdx), seed: spec.seed };
+  // Clustering never shows the target to a step (validation refuses target encoding before it).
+  const trainTarget: TrainTarget | undefined =
+    task === 'clustering' ? undefined : { task, labels: yTrainLabels, classes: target.classes, values: yTrainValues, rowIds: toRows(trainIdx), seed: spec.seed };
   for (const step of transformSteps) {
     t0 = Date.now();
     ctx.onProgress({ nodeId: step.id, phase: 'preprocess' });
@@ -198,9 +218,10 @@ export async function runTrainPipeline(spec: TrainPipelineSpec, ctx: TaskContext
   const started = Date.now();
   const epochs = entry.epochs(modelStep.params);
   try {
-    model = await entry.fit(Xtrain.X, Xtrain.nRows, Xtrain.nFeatures, task === 'classification' ? yTrainLabels! : yTrainValues!, modelStep.params, {
+    const y = task === 'classification' ? yTrainLabels! : task === 'regression' ? yTrainValues! : new Int32Array(0);
+    model = await entry.fit(Xtrain.X, Xtrain.nRows, Xtrain.nFeatures, y, modelStep.params, {
       seed: spec.seed,
-      ...(target.classes ? { nClasses: target.classes.length } : {}),
+      ...(target.classes && task === 'classification' ? { nClasses: target.classes.length } : {}),
       hooks: {
         signal: ctx.signal,
         onEpoch: (e) => {
@@ -226,14 +247,21 @@ export async function runTrainPipeline(spec: TrainPipelineSpec, ctx: TaskContext
   const importances = model.featureImportances ? { names: Xtrain.featureNames, values: Array.from(model.featureImportances) } : undefined;
 
   const trainSeconds = (Date.now() - t0) / 1000;
+  const cl = model.clustering;
   nodes[modelStep.id] = {
     modelId: spec.modelId,
     artifactKey: spec.artifactKey,
-    ...(target.classes ? { classes: target.classes } : {}),
+    ...(target.classes && task === 'classification' ? { classes: target.classes } : {}),
     lossCurve,
     rowsTrain: train.nRows,
     rowsTest: test.nRows,
-    metrics: { train_loss: lossCurve.length ? lossCurve[lossCurve.length - 1] : null, train_seconds: trainSeconds, features: Xtrain.nFeatures },
+    metrics: {
+      train_loss: lossCurve.length ? lossCurve[lossCurve.length - 1] : null,
+      train_seconds: trainSeconds,
+      features: Xtrain.nFeatures,
+      ...(cl ? { inertia: cl.inertia, inertia_per_row: cl.inertia / Xtrain.nRows } : {}),
+    },
+    ...(cl ? { clusterSizes: clusterSizes(model.predict(Xtrain.X, Xtrain.nRows) as Int32Array, cl.nClusters) } : {}),
     ...(importances ? { featureImportances: importances } : {}),
     durationMs: Date.now() - t0,
   };
@@ -245,6 +273,12 @@ export async function runTrainPipeline(spec: TrainPipelineSpec, ctx: TaskContext
     ctx.onProgress({ nodeId: ev.id, phase: 'evaluate' });
     if (!Xtest) {
       nodes[ev.id] = { metrics: {}, notes: { all: 'the test part is empty: no holdout metrics' }, durationMs: 0 };
+      continue;
+    }
+    if (task === 'clustering') {
+      const r = evaluateClustering(model, Xtest, truthTest);
+      nodes[ev.id] = { ...r, rowsTest: test.nRows, durationMs: Date.now() - t0 };
+      modelMetrics = r.metrics;
       continue;
     }
     const out = predictTest();
@@ -279,8 +313,8 @@ export async function runTrainPipeline(spec: TrainPipelineSpec, ctx: TaskContext
     nodeType: modelStep.type,
     task,
     datasetId: spec.dataset.id,
-    target: dsParams.target,
-    classes: target.classes ?? null,
+    target: dsParams.target ?? '',
+    classes: task === 'classification' ? target.classes! : null,
     inputColumns,
     steps: fitted,
     featureNames: Xtrain.featureNames,
@@ -291,7 +325,7 @@ export async function runTrainPipeline(spec: TrainPipelineSpec, ctx: TaskContext
 
   return {
     nodes,
-    model: { id: spec.modelId, artifactKey: spec.artifactKey, nodeType: modelStep.type, task, target: dsParams.target, ...(modelMetrics ? { metrics: modelMetrics } : {}) },
+    model: { id: spec.modelId, artifactKey: spec.artifactKey, nodeType: modelStep.type, task, target: dsParams.target ?? '', ...(modelMetrics ? { metrics: modelMetrics } : {}) },
   };
 }
 

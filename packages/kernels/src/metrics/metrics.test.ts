@@ -4,6 +4,7 @@ import { average_precision, calibrationBin, calibration_curve, log_loss, roc_auc
 import { mae, r2, rmse } from './regression.js';
 import { classificationMetrics } from './report.js';
 import { fixture } from '../testing/helpers.js';
+import { adjusted_rand_score, silhouette_score } from './clustering.js';
 
 /*
  * Reference values for balanced accuracy, macro/weighted P/R/F1, average precision and
@@ -277,5 +278,28 @@ describe('kernels/metrics vs scikit-learn', () => {
   it('rejects mismatched lengths', () => {
     assert.throws(() => accuracy([0, 1], [0]), /INVALID_INPUT/);
     assert.throws(() => rmse([], []), /INVALID_INPUT/);
+  });
+});
+
+describe('kernels/metrics clustering', () => {
+  it('silhouette_score: hand-computed values, singleton rule, relabelling invariance', () => {
+    // Points 0, 1 | 10, 11 on a line: a = 1, b = 10.5 (ends) or 9.5 (inner rows).
+    const X = [0, 1, 10, 11];
+    const want = (2 * (1 - 1 / 10.5) + 2 * (1 - 1 / 9.5)) / 4;
+    assert.ok(Math.abs(silhouette_score(X, 4, 1, [0, 0, 1, 1]) - want) < 1e-12);
+    assert.ok(Math.abs(silhouette_score(X, 4, 1, [7, 7, 3, 3]) - want) < 1e-12);
+    // Row 0 alone scores 0; rows 1..3: a = mean to own cluster, b = distance to row 0.
+    const a1 = (9 + 10) / 2, b1 = 1;
+    const a2 = (9 + 1) / 2, b2 = 10;
+    const a3 = (10 + 1) / 2, b3 = 11;
+    const manual = (0 + (b1 - a1) / Math.max(a1, b1) + (b2 - a2) / Math.max(a2, b2) + (b3 - a3) / Math.max(a3, b3)) / 4;
+    assert.ok(Math.abs(silhouette_score(X, 4, 1, [0, 1, 1, 1]) - manual) < 1e-12);
+    assert.throws(() => silhouette_score(X, 4, 1, [0, 0, 0, 0]), /INVALID_INPUT/);
+    assert.throws(() => silhouette_score(X, 4, 1, [0, 1]), /INVALID_INPUT/);
+  });
+
+  it('adjusted_rand_score: 1 for a relabelling, ≤ 0 for an independent split', () => {
+    assert.equal(adjusted_rand_score([0, 0, 1, 1, 2, 2], [5, 5, 3, 3, 9, 9]), 1);
+    assert.ok(adjusted_rand_score([0, 0, 1, 1], [0, 1, 0, 1]) <= 0);
   });
 });

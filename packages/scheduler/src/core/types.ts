@@ -92,7 +92,7 @@ export interface ModelInsert {
   jobId: string;
   nodeId: string;
   nodeType: string;
-  task: 'classification' | 'regression';
+  task: 'classification' | 'regression' | 'clustering';
   target: string;
   datasetId: string;
   artifactKey: string;

@@ -39,6 +39,16 @@ describe('planner', () => {
     assert.equal((t.spec.steps[1]!.params as { testFraction: number }).testFraction, 0.2, 'params defaulted');
   });
 
+  it("k-means trains on one executor under distributed 'auto', even over many shards", () => {
+    const g = classificationGraph('ds_1');
+    g.nodes = g.nodes.map((n) => (n.id === 'model' ? { ...n, type: 'kmeans', params: { nClusters: 2 } } : n.id === 'data' ? { ...n, params: { datasetId: 'ds_1', ignore: ['y'] } } : n));
+    const tasks = planJob(input(g, { datasets: new Map([['ds_1', datasetRow('ds_1', { batchCount: 16 })]]), shardBatches: 2 }));
+    assert.deepEqual(tasks.map((t) => t.kind), ['train_pipeline']);
+    assert.deepEqual(tasks[0]!.nodeIds, ['data', 'split', 'model', 'eval']);
+    const on = { ...g, nodes: g.nodes.map((n) => (n.id === 'split' ? { ...n, params: { distributed: 'on' } } : n)) };
+    assert.equal(validateWorkflow(on, { datasetSchema: () => datasetRow('ds_1').schema }).valid, false, "validation refuses 'on'");
+  });
+
   it('makes one independent task per model node', () => {
     const tasks = planJob(input(classificationGraph('ds_1', 2)));
     assert.equal(tasks.length, 3);

@@ -123,10 +123,10 @@ export function planJob(input: PlanInput): PlannedTask[] {
       const mode = split.distributed ?? 'auto';
       // Models without a data-parallel form train on one executor, reading every shard.
       const dataParallel = nodeTypeDef(node.type)?.dataParallel === true;
-      // A transform without a map-reduce fit (target encoding) keeps the pipeline on one
+      // A node without a map-reduce fit (target encoding, k-means) keeps the pipeline on one
       // executor under 'auto'; 'on' is refused (validation names it first).
       const unshardable = steps.find((s) => nodeTypeDef(s.type)?.shardable === false);
-      if (dataParallel && unshardable && mode === 'on') {
+      if (unshardable && mode === 'on') {
         throw new WeftError('WORKFLOW_INVALID', `Node "${steps[1]?.id}": params.distributed is "on", but node "${unshardable.id}" (${unshardable.type}) has no distributed fit`, {
           nodeId: steps[1]?.id,
           field: 'params.distributed',

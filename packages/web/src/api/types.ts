@@ -53,7 +53,7 @@ export interface CatalogueNode {
   inputs: PortDef[];
   outputs: PortDef[];
   params: JsonSchema;
-  task?: 'classification' | 'regression';
+  task?: 'classification' | 'regression' | 'clustering';
   acceptsMissing?: boolean;
 }
 

@@ -146,3 +146,24 @@ export function FeatureImportanceChart({ names, values, top = 20 }: { names: str
     </figure>
   );
 }
+
+/** Rows per cluster (k-means): one bar per cluster id, in id order. */
+export function ClusterSizesChart({ sizes, part }: { sizes: number[]; /** Which rows were counted, e.g. "train" or "test". */ part: string }) {
+  const data = sizes.map((rows, c) => ({ cluster: String(c), rows }));
+  return (
+    <figure className="chart-figure" aria-label="Cluster sizes">
+      <figcaption>
+        Cluster sizes · {part} rows · {sizes.length} clusters
+      </figcaption>
+      <ResponsiveContainer width="100%" height={180}>
+        <BarChart data={data} margin={{ top: 4, right: 16, bottom: 16, left: 4 }}>
+          <CartesianGrid stroke="var(--grid)" vertical={false} />
+          <XAxis dataKey="cluster" tick={{ fontSize: 11 }} label={{ value: 'cluster', position: 'insideBottom', offset: -8, fontSize: 11 }} />
+          <YAxis allowDecimals={false} tick={{ fontSize: 11 }} />
+          <Tooltip formatter={(v) => [String(v), 'rows']} labelFormatter={(l) => `cluster ${String(l)}`} />
+          <Bar dataKey="rows" name="rows" fill="var(--chart-1)" isAnimationActive={false} />
+        </BarChart>
+      </ResponsiveContainer>
+    </figure>
+  );
+}

@@ -1,12 +1,12 @@
 /**
  * Everything one node produced: metrics, confusion matrix, ROC curve, training loss,
- * precision–recall curve, calibration (reliability) bins, residuals vs predicted (regression), feature importance (tree
+ * precision–recall curve, calibration (reliability) bins, residuals vs predicted (regression), cluster sizes (k-means), feature importance (tree
  * models), and a note on the plots a result does not have.
  */
 import type { NodeResult } from '../api/types';
 import { Badge } from '../ui/kit';
 import { fmtDuration } from '../ui/format';
-import { CalibrationChart, FeatureImportanceChart, LossChart, PrChart, ResidualsChart, RocChart } from './Charts';
+import { CalibrationChart, ClusterSizesChart, FeatureImportanceChart, LossChart, PrChart, ResidualsChart, RocChart } from './Charts';
 import { ConfusionMatrix } from './ConfusionMatrix';
 import { MetricsTable } from './MetricsTable';
 
@@ -14,7 +14,8 @@ export function ResultsView({ result, lossCurve, title }: { result: NodeResult; 
   const cm = result.metrics?.confusion_matrix;
   const loss = result.lossCurve ?? lossCurve;
   const isRegression = typeof result.metrics?.r2 === 'number' || typeof result.metrics?.rmse === 'number';
-  const isEvaluation = Boolean(cm) || isRegression;
+  const isClustering = Boolean(result.clusterSizes) || typeof result.metrics?.inertia === 'number';
+  const isEvaluation = Boolean(cm) || isRegression || (isClustering && !result.modelId);
   return (
     <div className="results" aria-label={title ?? 'Results'}>
       <div className="results-meta">
@@ -30,6 +31,7 @@ export function ResultsView({ result, lossCurve, title }: { result: NodeResult; 
       {result.calibration && result.calibration.bin.length > 0 && <CalibrationChart calibration={result.calibration} />}
       {loss && loss.length > 1 && <LossChart loss={loss} />}
       {result.residuals && result.residuals.predicted.length > 0 && <ResidualsChart predicted={result.residuals.predicted} residual={result.residuals.residual} rowsTest={result.rowsTest} />}
+      {result.clusterSizes && result.clusterSizes.length > 0 && <ClusterSizesChart sizes={result.clusterSizes} part={result.modelId ? 'train' : 'test'} />}
       {result.featureImportances && result.featureImportances.names.length > 0 && <FeatureImportanceChart names={result.featureImportances.names} values={result.featureImportances.values} />}
       {result.warnings && result.warnings.length > 0 && (
         <ul className="note note-warning">
@@ -47,7 +49,7 @@ export function ResultsView({ result, lossCurve, title }: { result: NodeResult; 
           ))}
         </ul>
       )}
-      {isEvaluation && !isRegression && !result.roc && <p className="muted small unavailable">ROC and precision–recall curves are drawn for binary targets only.</p>}
+      {isEvaluation && !isRegression && !isClustering && !result.roc && <p className="muted small unavailable">ROC and precision–recall curves are drawn for binary targets only.</p>}
       {isRegression && !result.residuals && <p className="muted small unavailable">Residuals were not reported for this run.</p>}
       {!result.metrics && !loss && !cm && !result.featureImportances && <p className="muted small">This node reports no metrics.</p>}
     </div>

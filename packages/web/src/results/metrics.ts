@@ -9,6 +9,9 @@ export const HEADLINE: Array<{ name: string; higher: boolean }> = [
   { name: 'r2', higher: true },
   { name: 'rmse', higher: false },
   { name: 'mae', higher: false },
+  // Clustering: agreement with the target when there is one, else cluster quality.
+  { name: 'adjusted_rand', higher: true },
+  { name: 'silhouette', higher: true },
 ];
 
 export function headlineMetric(r: NodeResult): { name: string; value: number } | null {
