@@ -200,3 +200,24 @@ describe('ingest/datetime: through ingest', function () {
     assert.equal(num[60_000], Date.UTC(2020, 11, 25));
   });
 });
+
+describe('ingest/datetime: an undecided day/month order is reported', function () {
+  this.timeout(30_000);
+  let t: ReturnType<typeof tempDir>;
+  before(() => (t = tempDir()));
+  after(() => t.cleanup());
+
+  it('DATE_ORDER_ASSUMED when no value decides the order; none when one does', async () => {
+    const ambiguous = ['d,x', '01/02/2020,1', '03/04/2020,2', '05/06/2021,3'].join('\n') + '\n';
+    const a = await ingest(t.dir, writeTemp(t.dir, 'ambiguous.csv', ambiguous));
+    const w = a.result.warnings.find((x) => x.code === 'DATE_ORDER_ASSUMED');
+    assert.ok(w, JSON.stringify(a.result.warnings));
+    assert.equal(w.column, 'd');
+    assert.equal(new Date(Number(values(a.table, 'd')[0])).toISOString().slice(0, 10), '2020-01-02');
+    const decided = await ingest(t.dir, writeTemp(t.dir, 'decided.csv', ambiguous + '25/12/2020,4\n'));
+    assert.equal(decided.result.warnings.find((x) => x.code === 'DATE_ORDER_ASSUMED'), undefined);
+    assert.equal(new Date(Number(values(decided.table, 'd')[0])).toISOString().slice(0, 10), '2020-02-01');
+    const iso = await ingest(t.dir, writeTemp(t.dir, 'iso.csv', 'd,x\n2020-01-02,1\n2020-03-04,2\n'));
+    assert.equal(iso.result.warnings.find((x) => x.code === 'DATE_ORDER_ASSUMED'), undefined);
+  });
+});

@@ -37,6 +37,8 @@ export interface ColumnPlan {
   nullTokens: NullTokens;
   decimalComma: boolean;
   dateOrder: DateOrder;
+  /** Datetime columns: no value decided the day/month order (every one like 01/02/2020); month-first was assumed. */
+  dateOrderAssumed?: boolean;
   /** For integer columns: 32 when every value fits Int32, else 64. */
   intBits: 32 | 64;
   /** Categorical values in dictionary order (sorted by code unit). */
@@ -144,6 +146,7 @@ export class TypeInferrer {
         min: st.min,
         max: st.max,
       };
+      if (type === 'datetime' && k[Kind.DateAmbig] > 0 && k[Kind.DateDmy] === 0 && k[Kind.DateMdy] === 0) plan.dateOrderAssumed = true;
       if (type === 'categorical') {
         const counts = st.distinct?.counts;
         plan.categories = counts ? [...counts.keys()].sort(compareStrings) : [];

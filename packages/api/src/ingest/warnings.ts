@@ -12,7 +12,7 @@ export interface ColumnFacts {
   invalidLines: number[];
 }
 
-/** CONSTANT_COLUMN, ALL_MISSING, INVALID_VALUES, LIKELY_IDENTIFIER, HIGH_CARDINALITY per column. */
+/** CONSTANT_COLUMN, ALL_MISSING, INVALID_VALUES, DATE_ORDER_ASSUMED, LIKELY_IDENTIFIER, HIGH_CARDINALITY per column. */
 export function columnWarnings(cols: readonly ColumnFacts[], rowCount: number): DatasetWarning[] {
   const out: DatasetWarning[] = [];
   for (const { plan, profile: p, invalidCount, invalidLines } of cols) {
@@ -29,6 +29,13 @@ export function columnWarnings(cols: readonly ColumnFacts[], rowCount: number): 
         column,
         rows: invalidLines,
         message: `Column "${column}" is ${plan.type} but ${invalidCount} value${invalidCount === 1 ? '' : 's'} did not fit (stored as missing), first at line${invalidLines.length === 1 ? '' : 's'} ${invalidLines.join(', ')}.`,
+      });
+    }
+    if (plan.type === 'datetime' && plan.dateOrderAssumed) {
+      out.push({
+        code: 'DATE_ORDER_ASSUMED',
+        column,
+        message: `Column "${column}": every date could be day-first or month-first (like 01/02/2020); they were read month-first (MM/DD). If they are day-first, upload with the column typed as text and derive the dates, or write them as ISO 8601 (YYYY-MM-DD).`,
       });
     }
     if (plan.type === 'identifier') {
