@@ -36,3 +36,24 @@ describe('ingest: a plan change after the prefix, inside the last partial batch'
     assert.equal(new Date(Number(d[200])).toISOString().slice(0, 10), '2020-03-25');
   });
 });
+
+describe('ingest: wide files get shorter record batches (bounded per-column buffers)', function () {
+  this.timeout(60_000);
+  let t: ReturnType<typeof tempDir>;
+  before(() => (t = tempDir()));
+  after(() => t.cleanup());
+
+  it('2,000 columns × 3,000 rows → batches of 2,097 rows (4,194,304 values), same data with either engine', async () => {
+    const cols = 2000;
+    const lines = [Array.from({ length: cols }, (_, i) => `c${i}`).join(',')];
+    for (let r = 0; r < 3000; r++) lines.push(Array.from({ length: cols }, (_, i) => ((r * 31 + i) % 1000) / 8).join(','));
+    const csv = writeTemp(t.dir, 'wide.csv', lines.join('\n') + '\n');
+    for (const engine of ['auto', 'js'] as const) {
+      const { result, table } = await ingest(t.dir, csv, { engine });
+      assert.equal(result.rowCount, 3000);
+      assert.equal(result.batchCount, 2, engine);
+      assert.deepEqual(table.batches.map((b) => b.numRows), [2097, 903]);
+      assert.equal(values(table, 'c1999')[2999], ((2999 * 31 + 1999) % 1000) / 8);
+    }
+  });
+});

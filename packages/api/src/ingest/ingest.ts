@@ -15,7 +15,7 @@ import { emptyError, fieldTooLongError, MAX_LISTED_ROWS, mixedEncodingError, rag
 import { nameColumns, type HeaderColumn } from './header.js';
 import { TypeInferrer, type ColumnPlan } from './infer.js';
 import { Kind } from './kinds.js';
-import { resolveOptions, unknownColumns, type IngestOptions, type ResolvedOptions } from './options.js';
+import { batchRowsFor, resolveOptions, unknownColumns, type IngestOptions, type ResolvedOptions } from './options.js';
 import { CorrelationSampler, type NumericProfiler } from './profile.js';
 import { lineBreaksIn, readRecords, StopReading, UseFullParser } from './records.js';
 import { sniffFile } from './sniff.js';
@@ -382,6 +382,7 @@ export async function ingestCsvFile(csvPath: string, arrowPath: string, opts?: I
   const o = resolveOptions(opts);
   o.signal?.throwIfAborted();
   const sniffed = await sniffFile(csvPath, { delimiter: o.delimiter, maxColumns: o.maxColumns });
+  o.batchRows = batchRowsFor(o.batchRows, sniffed.headerFields);
   const src: Source = {
     encoding: sniffed.encoding,
     utf8InvalidAt: -1,

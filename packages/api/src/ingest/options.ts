@@ -2,7 +2,7 @@
 import type { ColumnType } from '@weft/proto';
 
 export interface IngestOptions {
-  /** Rows per Arrow record batch. Default 65,536. */
+  /** Rows per Arrow record batch. Default 65,536; wide files get fewer (see {@link batchRowsFor}). */
   batchRows?: number;
   /** Values read as missing, compared after trimming whitespace. Default {@link DEFAULT_NULL_TOKENS}. */
   nullTokens?: string[];
@@ -33,6 +33,14 @@ export interface IngestOptions {
 
 export const DEFAULT_NULL_TOKENS: readonly string[] = ['', 'NA', 'N/A', 'na', 'n/a', 'null', 'NULL', 'None', 'NaN', 'nan', '?', '-', '#N/A'];
 export const DEFAULT_BATCH_ROWS = 65536;
+/** Values (rows × columns) one record batch holds at most: wide files get shorter batches, so the
+ *  per-column batch buffers stay bounded (10,000 columns → 419 rows per batch). */
+export const BATCH_VALUE_BUDGET = 1 << 22;
+
+/** Rows per record batch for a file of `columns` columns: `batchRows`, capped by {@link BATCH_VALUE_BUDGET}. */
+export function batchRowsFor(batchRows: number, columns: number): number {
+  return Math.max(1, Math.min(batchRows, Math.floor(BATCH_VALUE_BUDGET / Math.max(1, columns))));
+}
 export const DEFAULT_MAX_COLUMNS = 10000;
 export const DEFAULT_MAX_FIELD_BYTES = 1 << 20;
 

@@ -17,6 +17,7 @@ export const QUANTILE_RESERVOIR = 65536;
 export const TOP_CATEGORIES = 10;
 /** Values a numeric profiler folds in at once. */
 export const PROFILE_BLOCK = 2048;
+const EMPTY_BLOCK = new Float64Array(0);
 
 export interface Profiler {
   addMissing(): void;
@@ -61,7 +62,7 @@ export class NumericProfiler implements Profiler {
   private lo = 0;
   private width = 1;
   /** Values not yet folded into the statistics (see {@link flush}). */
-  private readonly pending = new Float64Array(PROFILE_BLOCK);
+  private pending = EMPTY_BLOCK; // allocated on the first value
   private npending = 0;
   /**
    * With a NaN range the histogram is not binned while values are added: the single-pass ingest
@@ -94,6 +95,7 @@ export class NumericProfiler implements Profiler {
   }
   /** Adds one non-missing value (buffered: folded in blocks of {@link PROFILE_BLOCK}). */
   add(x: number): void {
+    if (this.pending.length === 0) this.pending = new Float64Array(PROFILE_BLOCK);
     this.pending[this.npending++] = x;
     if (this.npending === PROFILE_BLOCK) this.flush();
   }
@@ -102,6 +104,7 @@ export class NumericProfiler implements Profiler {
    * ingest give bit-identical profiles), without a call per value.
    */
   addValues(xs: Float64Array, n: number): void {
+    if (n > 0 && this.pending.length === 0) this.pending = new Float64Array(PROFILE_BLOCK);
     let k = 0;
     while (k < n) {
       const take = Math.min(n - k, PROFILE_BLOCK - this.npending);

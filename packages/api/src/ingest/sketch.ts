@@ -127,8 +127,8 @@ function hash(v: string | number): number {
  * -0 and 0 count as one value; NaN is never added.
  */
 export class NumberDistinct {
-  private keys = new Float64Array(1024);
-  private used = new Uint8Array(1024);
+  private keys = new Float64Array(64);
+  private used = new Uint8Array(64);
   private size = 0;
   private hll: HyperLogLog | null = null;
   constructor(private readonly cap = 65536) {}
@@ -217,7 +217,8 @@ export function mulberry32(seed: number): () => number {
  * once full it draws how many items to skip instead of one random number per item.
  */
 export class Reservoir {
-  readonly values: Float64Array;
+  /** The sample (first `size` entries); grows by doubling up to `capacity`, so short columns stay small. */
+  values: Float64Array;
   size = 0;
   seen = 0;
   private readonly rand: () => number;
@@ -225,7 +226,7 @@ export class Reservoir {
   private w = 1;
   private next = 0;
   constructor(readonly capacity: number, seed = 42) {
-    this.values = new Float64Array(capacity);
+    this.values = new Float64Array(Math.min(capacity, 256));
     this.rand = mulberry32(seed);
   }
   /** Draws the next W and the index of the next item to keep (after item `i`). */
@@ -238,6 +239,11 @@ export class Reservoir {
     const i = this.seen++;
     const cap = this.capacity;
     if (i < cap) {
+      if (this.size === this.values.length) {
+        const grown = new Float64Array(Math.min(cap, this.values.length * 2));
+        grown.set(this.values);
+        this.values = grown;
+      }
       this.values[this.size++] = x;
       if (this.size === cap) this.skip(i);
     } else if (i === this.next) {
