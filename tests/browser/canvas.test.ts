@@ -361,8 +361,14 @@ describe('web canvas (Chromium)', function () {
     await node(page, graph.nodes[0]!.id).waitFor();
     assert.equal(await page.locator('.react-flow__node').count(), graph.nodes.length);
     assert.equal(await edgeCount(page), graph.edges.length);
+    // Picking the dataset of an imported workflow (its datasetId is "") keeps the imported target
+    // (regression: any dataset change wiped target/features/ignore/columns).
+    await node(page, graph.nodes[0]!.id).click();
+    await inspector(page).locator('select[aria-label="Dataset"]').selectOption(datasetId);
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export workflow JSON' }).click()]);
-    const exported = JSON.parse(fs.readFileSync((await download.path())!, 'utf8')) as { nodes: Array<{ id: string; type: string }>; edges: unknown[] };
+    const exported = JSON.parse(fs.readFileSync((await download.path())!, 'utf8')) as { nodes: Array<{ id: string; type: string; params: Record<string, unknown> }>; edges: unknown[] };
+    assert.equal(exported.nodes[0]!.params.datasetId, datasetId);
+    assert.equal(exported.nodes[0]!.params.target, 'species');
     assert.deepEqual(exported.nodes.map((n) => n.id), graph.nodes.map((n) => n.id));
     assert.equal(exported.edges.length, graph.edges.length);
     await shot(page, '12c-canvas-imported');

@@ -82,12 +82,12 @@ describe('api/predict invalid values', () => {
     });
 
     /** Plays the scheduler: completes the predict job the api submits, with one prediction per row. */
-    async function completeNextJob(n: number): Promise<void> {
+    async function completeNextJob(n: number, extra: Record<string, unknown> = {}): Promise<void> {
       for (let i = 0; i < 200; i++) {
         const jobs = await db.em().fork().find(JobEntity, { state: 'queued' });
         const job = jobs.find((j) => (j.graph as { name?: string }).name === `predict ${modelId}`);
         if (job) {
-          await t.api.deps.store.put(objectKeys.predictions('default', job.id), JSON.stringify({ predictions: Array(n).fill(1), unseenCategories: {} }), 'application/json');
+          await t.api.deps.store.put(objectKeys.predictions('default', job.id), JSON.stringify({ predictions: Array(n).fill(1), unseenCategories: {}, ...extra }), 'application/json');
           await fake.emit(job.id, { type: 'job_state', state: 'completed' });
           return;
         }
@@ -106,6 +106,21 @@ describe('api/predict invalid values', () => {
         Year: { type: 'datetime', count: 1, lines: [3] },
       });
       assert.deepEqual(body.unseenCategories, {});
+    });
+
+    it('passes on what the prediction job stored: cluster distances, class probabilities, missing categories', async () => {
+      const rows = [{ Cylinders: 4, Year: '2001-02-03', Origin: 'usa' }, { Cylinders: 6, Year: '2003-04-05', Origin: 'japan' }];
+      const stored = { distances: [0.5, 1.25], probabilities: [[0.9, 0.1], [0.2, 0.8]], classes: ['a', 'b'], missingCategories: { Origin: { count: 0 } } };
+      const [res] = await Promise.all([
+        t.fetch(`/api/models/${modelId}/predict`, { method: 'POST', body: JSON.stringify({ rows }), headers: { 'content-type': 'application/json' } }),
+        completeNextJob(2, stored),
+      ]);
+      const body = (await res.json()) as any;
+      assert.equal(res.status, 200, JSON.stringify(body));
+      assert.deepEqual(body.distances, [0.5, 1.25]);
+      assert.deepEqual(body.probabilities, [[0.9, 0.1], [0.2, 0.8]]);
+      assert.deepEqual(body.classes, ['a', 'b']);
+      assert.deepEqual(body.missingCategories, { Origin: { count: 0 } });
     });
 
     it('names the JSON rows of invalid values', async () => {

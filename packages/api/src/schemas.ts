@@ -208,6 +208,10 @@ export const PredictResponse = z.object({
   datasetId: z.string(),
   rowCount: z.number().int(),
   predictions: z.array(z.unknown()),
+  distances: z.array(z.number()).optional().describe('Clustering models: each row’s distance to its cluster centre'),
+  probabilities: z.array(z.array(z.number())).optional().describe('Classifiers with probabilities: per row, one per class in `classes` order'),
+  classes: z.array(z.string()).optional(),
+  missingCategories: z.record(z.string(), z.unknown()).optional().describe('Per column: rows whose category was missing'),
   unseenCategories: z
     .record(z.string(), z.object({ count: z.number().int(), values: z.array(z.string()) }))
     .describe('Per column: rows whose category training never saw, and those values'),

@@ -2,6 +2,7 @@
  * Stable error codes thrown by @weft/kernels. Every message starts with the code.
  * - `INVALID_INPUT`: shapes, dtypes, labels or options are wrong (not retryable).
  * - `MISSING_VALUES_REACH_MODEL`: a missing value would reach a model (not retryable).
+ * - `NON_FINITE_VALUES`: a ±Infinity (or a value beyond float32) would reach a model (not retryable).
  * - `ABORTED`: the caller's AbortSignal fired (not retryable by the kernel; the caller decides).
  * - `NOT_FITTED`: predict/transform before fit (not retryable).
  * - `INVALID_ARTIFACT`: `fromJSON` was given something that is not a valid saved model/transform.
@@ -10,6 +11,7 @@
 export type KernelErrorCode =
   | 'INVALID_INPUT'
   | 'MISSING_VALUES_REACH_MODEL'
+  | 'NON_FINITE_VALUES'
   | 'ABORTED'
   | 'NOT_FITTED'
   | 'INVALID_ARTIFACT'

@@ -57,3 +57,18 @@ describe('ingest: wide files get shorter record batches (bounded per-column buff
     }
   });
 });
+
+describe('ingest: infinite values are reported', function () {
+  let t: ReturnType<typeof tempDir>;
+  before(() => (t = tempDir()));
+  after(() => t.cleanup());
+
+  it('INFINITE_VALUES names the column and the count (models refuse ±Infinity later with NON_FINITE_VALUES)', async () => {
+    const { result } = await ingest(t.dir, writeTemp(t.dir, 'inf.csv', 'x,y\n1,2\ninf,3\n-inf,4\n5,6\n'));
+    const w = result.warnings.find((x) => x.code === 'INFINITE_VALUES');
+    assert.ok(w, JSON.stringify(result.warnings));
+    assert.equal(w.column, 'x');
+    assert.match(w.message, /2 infinite values/);
+    assert.equal(result.warnings.filter((x) => x.code === 'INFINITE_VALUES').length, 1);
+  });
+});

@@ -12,7 +12,7 @@ export interface ColumnFacts {
   invalidLines: number[];
 }
 
-/** CONSTANT_COLUMN, ALL_MISSING, INVALID_VALUES, DATE_ORDER_ASSUMED, LIKELY_IDENTIFIER, HIGH_CARDINALITY per column. */
+/** CONSTANT_COLUMN, ALL_MISSING, INVALID_VALUES, INFINITE_VALUES, DATE_ORDER_ASSUMED, LIKELY_IDENTIFIER, HIGH_CARDINALITY per column. */
 export function columnWarnings(cols: readonly ColumnFacts[], rowCount: number): DatasetWarning[] {
   const out: DatasetWarning[] = [];
   for (const { plan, profile: p, invalidCount, invalidLines } of cols) {
@@ -29,6 +29,14 @@ export function columnWarnings(cols: readonly ColumnFacts[], rowCount: number): 
         column,
         rows: invalidLines,
         message: `Column "${column}" is ${plan.type} but ${invalidCount} value${invalidCount === 1 ? '' : 's'} did not fit (stored as missing), first at line${invalidLines.length === 1 ? '' : 's'} ${invalidLines.join(', ')}.`,
+      });
+    }
+    const infinite = (p.positiveInfinity ?? 0) + (p.negativeInfinity ?? 0);
+    if (infinite > 0) {
+      out.push({
+        code: 'INFINITE_VALUES',
+        column,
+        message: `Column "${column}" has ${infinite} infinite value${infinite === 1 ? '' : 's'} (inf, -inf); models cannot take them: add a clip node, or upload with those tokens in nullTokens and impute.`,
       });
     }
     if (plan.type === 'datetime' && plan.dateOrderAssumed) {

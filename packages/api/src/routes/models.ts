@@ -119,6 +119,9 @@ export function registerModelRoutes(r: RouteRegistry, deps: ApiDeps): void {
         datasetId: dataset.id,
         rowCount: predictions.length,
         predictions,
+        ...(Array.isArray(extra.distances) ? { distances: extra.distances } : {}),
+        ...(Array.isArray(extra.probabilities) ? { probabilities: extra.probabilities, classes: extra.classes } : {}),
+        ...(extra.missingCategories && typeof extra.missingCategories === 'object' ? { missingCategories: extra.missingCategories } : {}),
         unseenCategories: fromFile ?? (training ? unseenCategories(training.schema, dataset.schema) : {}),
         invalidValues: invalidValues(dataset, training ? { schema: training.schema, target: model.target } : undefined, lineToRow),
       });

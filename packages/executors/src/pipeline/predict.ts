@@ -74,6 +74,7 @@ export async function runPredict(spec: PredictSpec, ctx: TaskContext): Promise<T
     if (err instanceof KernelError && err.code === 'MISSING_VALUES_REACH_MODEL') {
       throw new WeftError('MISSING_VALUES_REACH_MODEL', `${err.message.replace(/^MISSING_VALUES_REACH_MODEL: /, '')}; the model's workflow has no imputation for it`, err.details);
     }
+    if (err instanceof KernelError && err.code === 'NON_FINITE_VALUES') throw new WeftError('NON_FINITE_VALUES', err.message.replace(/^NON_FINITE_VALUES: /, ''), err.details);
     throw err;
   }
   const doc: PredictionsDoc = {

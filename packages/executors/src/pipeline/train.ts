@@ -92,8 +92,8 @@ function readTarget(spec: TrainPipelineSpec, table: ReturnType<typeof readArrowT
 function kernelToWeft(err: unknown, nodeId: string): unknown {
   if (err instanceof KernelError) {
     if (err.code === 'ABORTED') return err;
-    if (err.code === 'MISSING_VALUES_REACH_MODEL') {
-      return new WeftError('MISSING_VALUES_REACH_MODEL', `Node "${nodeId}": ${err.message.replace(/^MISSING_VALUES_REACH_MODEL: /, '')}`, { nodeId, ...err.details });
+    if (err.code === 'MISSING_VALUES_REACH_MODEL' || err.code === 'NON_FINITE_VALUES') {
+      return new WeftError(err.code, `Node "${nodeId}": ${err.message.replace(/^[A-Z_]+: /, '')}`, { nodeId, ...err.details });
     }
     return new WeftError('KERNEL_ERROR', `Node "${nodeId}": ${err.message}`, { nodeId, ...err.details });
   }

@@ -19,8 +19,9 @@ export interface AssembledMatrix {
  * Interleaves numeric columns into a row-major float32 matrix for the models.
  * Throws `KernelError('MISSING_VALUES_REACH_MODEL')` naming the first column with a missing
  * value (valid[i] == 0 or NaN), its first missing row and its missing count — impute first;
- * `KernelError('INVALID_INPUT')` for no columns, unequal lengths, categorical columns (one-hot
- * encode first) or ±Infinity (also after float32 rounding).
+ * `KernelError('NON_FINITE_VALUES')` for ±Infinity (also after float32 rounding), naming column
+ * and row; `KernelError('INVALID_INPUT')` for no columns, unequal lengths, categorical columns
+ * (one-hot encode first).
  */
 export function assembleMatrix(columns: NamedColumn[]): AssembledMatrix {
   check(Array.isArray(columns) && columns.length > 0, 'assembleMatrix: need at least one column');
@@ -44,7 +45,13 @@ export function assembleMatrix(columns: NamedColumn[]): AssembledMatrix {
         continue;
       }
       X[i * nFeatures + j] = v;
-      if (!Number.isFinite(X[i * nFeatures + j])) check(false, `assembleMatrix: column '${name}' row ${i} is ${v} (not representable as a finite float32)`, { column: name, row: i });
+      if (!Number.isFinite(X[i * nFeatures + j])) {
+        throw new KernelError(
+          'NON_FINITE_VALUES',
+          `column '${name}' row ${i} is ${v}${Number.isFinite(v) ? ' (beyond float32)' : ''}; a model cannot take it: clip the column (a clip node) or read such values as missing (upload with nullTokens) and impute`,
+          { column: name, row: i, value: String(v) },
+        );
+      }
     }
     if (missing > 0) {
       throw new KernelError(

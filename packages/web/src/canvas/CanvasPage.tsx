@@ -249,7 +249,7 @@ function Canvas({ active }: { active: boolean }) {
           const params = { ...n.data.node.params };
           if (value === undefined) delete params[name];
           else params[name] = value;
-          if (name === 'datasetId' && value !== n.data.node.params.datasetId) for (const k of COLUMN_PARAMS) delete params[k];
+          if (name === 'datasetId' && n.data.node.params.datasetId && value !== n.data.node.params.datasetId) for (const k of COLUMN_PARAMS) delete params[k];
           return { ...n, data: { ...n.data, node: { ...n.data.node, params } } };
         }),
       );
