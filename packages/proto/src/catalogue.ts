@@ -57,7 +57,9 @@ export const DatasetParams = z.object({
 });
 
 export const SplitParams = z.object({
-  testFraction: z.number().gt(0).lt(1).default(0.2).describe('Fraction of rows held out for testing'),
+  testFraction: z.number().gt(0).lt(1).default(0.2).describe(
+    'Fraction of rows held out for testing. Without stratification each row is assigned by a hash of its row id (and the seed), so the held-out share is approximate (testFraction in expectation); with stratification (classification targets) it is exact per class: round(class count × testFraction) rows of each class',
+  ),
   seed: z.number().int().min(0).max(2 ** 31 - 1).optional().describe('Split seed; default: the workflow seed'),
   stratify: z.boolean().default(true).describe('Keep class proportions in both parts (classification targets)'),
   distributed: z

@@ -197,8 +197,8 @@ describe('proto/validate', () => {
       );
       assert.deepEqual(fields(ignored), [['sc', 'params.columns.0']]);
       assert.match(ignored.issues[0]!.message, /ignores/);
-      // a column that is a feature is fine
-      assert.deepEqual(validateWorkflow(graph([{ id: 'sc', type: 'scale', params: { columns: ['x'] } }]), { datasetSchema: schema }).issues, []);
+      // a column that is a feature is fine (one-hot: "city" would otherwise reach the model)
+      assert.deepEqual(validateWorkflow(graph([{ id: 'sc', type: 'scale', params: { columns: ['x'] } }, { id: 'oh', type: 'one_hot', params: {} }]), { datasetSchema: schema }).issues, []);
     });
 
     it('refuses datetime_features listing a feature twice', () => {
@@ -243,7 +243,8 @@ describe('proto/validate', () => {
     });
 
     it('accepts a k-means model without a target and with a class target', () => {
-      for (const ds of [{}, { target: 'y' }]) {
+      // Without a target, the categorical "y" is a feature: ignored here (see CATEGORICAL_REACHES_MODEL below).
+      for (const ds of [{ ignore: ['y'] }, { target: 'y' }]) {
         const r = validateWorkflow(graph(ds), { datasetSchema: schema });
         assert.deepEqual(r.issues, [], JSON.stringify(ds));
         assert.equal(r.valid, true);
@@ -251,7 +252,7 @@ describe('proto/validate', () => {
     });
 
     it('refuses a float target (it is only compared with clusters) and target encoding upstream', () => {
-      const float = validateWorkflow(graph({ target: 'v' }), { datasetSchema: schema });
+      const float = validateWorkflow(graph({ target: 'v', ignore: ['y'] }), { datasetSchema: schema });
       assert.deepEqual(float.issues.map((i) => [i.code, i.nodeId, i.field]), [['TARGET_TYPE_MISMATCH', 'km', 'target']]);
       const te = validateWorkflow(graph({ target: 'y' }, {}, 'target_encode'), { datasetSchema: schema });
       assert.deepEqual(te.issues.map((i) => [i.code, i.nodeId]), [['INVALID_PARAM', 'enc']]);
@@ -259,15 +260,104 @@ describe('proto/validate', () => {
     });
 
     it("refuses distributed 'on', naming the k-means node; 'auto' is valid", () => {
-      const on = validateWorkflow(graph({}, { distributed: 'on' }), { datasetSchema: schema });
+      const on = validateWorkflow(graph({ ignore: ['y'] }, { distributed: 'on' }), { datasetSchema: schema });
       assert.deepEqual(on.issues.map((i) => [i.code, i.nodeId, i.field]), [['INVALID_PARAM', 'split', 'params.distributed']]);
       assert.match(on.issues[0]!.message, /node "km" \(k-means\) has no distributed fit/);
-      assert.equal(validateWorkflow(graph({}, { distributed: 'auto' }), { datasetSchema: schema }).valid, true);
+      assert.equal(validateWorkflow(graph({ ignore: ['y'] }, { distributed: 'auto' }), { datasetSchema: schema }).valid, true);
     });
 
     it('checks the params schema (nClusters 2..1000, nInit default 3)', () => {
       const bad = validateWorkflow({ ...graph({}), nodes: graph({}).nodes.map((n) => (n.id === 'km' ? { ...n, params: { nClusters: 1 } } : n)) }, { datasetSchema: schema });
       assert.deepEqual(bad.issues.map((i) => [i.code, i.nodeId]), [['INVALID_PARAM', 'km']]);
+    });
+  });
+  describe('CATEGORICAL_REACHES_MODEL (column types along the chain, as the executor chooses and transforms them)', () => {
+    const col = (name: string, type: 'float' | 'integer' | 'categorical' | 'text' | 'identifier' | 'datetime' | 'boolean') => ({ name, type, role: 'feature' as 'feature' | 'ignore' | 'target' });
+    const iris = () => ({
+      columns: [col('sepal length (cm)', 'float'), col('sepal width (cm)', 'float'), col('petal length (cm)', 'float'), col('petal width (cm)', 'float'), col('species', 'categorical')],
+    });
+    const penguins = () => ({
+      columns: [
+        col('Species', 'categorical'),
+        col('Island', 'categorical'),
+        col('Beak Length (mm)', 'float'),
+        col('Beak Depth (mm)', 'float'),
+        col('Flipper Length (mm)', 'float'),
+        col('Body Mass (g)', 'float'),
+        col('Sex', 'categorical'),
+      ],
+    });
+    /** dataset → split → steps → model → evaluate */
+    const chain = (dsParams: Record<string, unknown>, steps: Array<[string, Record<string, unknown>]>, model: string, modelParams: Record<string, unknown> = {}) => {
+      const ids = ['data', 'split', ...steps.map((_, i) => `t${i}`), 'model', 'eval'];
+      return {
+        nodes: [
+          { id: 'data', type: 'dataset', params: { datasetId: 'ds_1', ...dsParams } },
+          { id: 'split', type: 'split', params: { stratify: false } },
+          ...steps.map(([type, params], i) => ({ id: `t${i}`, type, params })),
+          { id: 'model', type: model, params: modelParams },
+          { id: 'eval', type: 'evaluate', params: {} },
+        ],
+        edges: ids.slice(1).map((id, i) => ({ source: ids[i]!, target: id })),
+      };
+    };
+    const km = (dsParams: Record<string, unknown>, steps: Array<[string, Record<string, unknown>]>) => chain(dsParams, steps, 'kmeans', { nClusters: 3 });
+    const issues = (g: unknown, schema = iris) => validateWorkflow(g, { datasetSchema: schema }).issues;
+
+    it('iris k-means without a target and without ignoring species: names the model node and the column', () => {
+      const r = validateWorkflow(km({}, [['impute', { strategy: 'mean' }], ['scale', { method: 'standard' }]]), { datasetSchema: iris });
+      assert.equal(r.valid, false);
+      assert.deepEqual(r.issues.map((i) => [i.code, i.nodeId]), [['CATEGORICAL_REACHES_MODEL', 'model']]);
+      assert.match(r.issues[0]!.message, /"model".*categorical column "species" reaches the model/);
+    });
+
+    it('iris k-means is valid with one-hot or ordinal encoding before the model, or species in params.ignore, or as the target', () => {
+      assert.deepEqual(issues(km({}, [['one_hot', {}], ['scale', {}]])), []);
+      assert.deepEqual(issues(km({}, [['scale', {}], ['one_hot', { columns: ['species'] }]])), []);
+      assert.deepEqual(issues(km({}, [['ordinal', {}]])), []);
+      assert.deepEqual(issues(km({}, [['impute', {}], ['ordinal', { columns: ['species'] }], ['scale', {}]])), []);
+      assert.deepEqual(issues(km({ ignore: ['species'] }, [['scale', {}]])), []);
+      assert.deepEqual(issues(km({ target: 'species' }, [['scale', {}]])), []);
+      assert.deepEqual(issues(km({ features: ['sepal length (cm)', 'petal width (cm)'] }, [])), []);
+    });
+
+    it('a column role (ignore) in the schema keeps it out; an explicit features list brings it back', () => {
+      const roleIgnored = () => ({ columns: iris().columns.map((c) => (c.name === 'species' ? { ...c, role: 'ignore' as const } : c)) });
+      assert.deepEqual(issues(km({}, []), roleIgnored), []);
+      assert.deepEqual(issues(km({ features: ['species', 'sepal length (cm)'] }, []), roleIgnored).map((i) => i.code), ['CATEGORICAL_REACHES_MODEL']);
+    });
+
+    it('text, identifier and datetime columns are not features (the executor leaves them out); datetime_features makes numbers', () => {
+      const schema = () => ({ columns: [col('x', 'float'), col('name', 'text'), col('id', 'identifier'), col('when', 'datetime'), col('ok', 'boolean'), col('y', 'float')] });
+      assert.deepEqual(issues(chain({ target: 'y' }, [], 'linear_regression'), schema), []);
+      assert.deepEqual(issues(chain({ target: 'y' }, [['datetime_features', {}]], 'linear_regression'), schema), []);
+    });
+
+    it('penguins-like schema: a categorical feature reaching a linear model is an error; target or one-hot encoding fixes it', () => {
+      const bad = issues(chain({ target: 'Body Mass (g)' }, [['impute', {}], ['scale', {}]], 'linear_regression'), penguins);
+      assert.deepEqual(bad.map((i) => [i.code, i.nodeId]), [['CATEGORICAL_REACHES_MODEL', 'model']]);
+      assert.match(bad[0]!.message, /categorical columns "Species", "Island", "Sex" reach the model/);
+      assert.deepEqual(issues(chain({ target: 'Body Mass (g)' }, [['impute', {}], ['target_encode', {}], ['scale', {}]], 'linear_regression'), penguins), []);
+      assert.deepEqual(issues(chain({ target: 'Species' }, [['impute', {}], ['target_encode', {}], ['scale', {}]], 'logistic_regression'), penguins), []);
+      assert.deepEqual(issues(chain({ target: 'Body Mass (g)' }, [['impute', {}], ['one_hot', {}]], 'linear_regression'), penguins), []);
+      // Encoding only some of them names the rest.
+      const partial = issues(chain({ target: 'Body Mass (g)' }, [['impute', {}], ['one_hot', { columns: ['Island'] }], ['ordinal', { columns: ['Sex'] }]], 'linear_regression'), penguins);
+      assert.deepEqual(partial.map((i) => [i.code, i.nodeId]), [['CATEGORICAL_REACHES_MODEL', 'model']]);
+      assert.match(partial[0]!.message, /categorical column "Species" reaches/);
+      // Numeric-only steps (variance threshold, clip) leave categorical columns in place.
+      const num = issues(chain({ target: 'Body Mass (g)' }, [['impute', {}], ['clip', { lowerQuantile: 0.01 }], ['variance_threshold', {}]], 'linear_regression'), penguins);
+      assert.deepEqual(num.map((i) => i.code), ['CATEGORICAL_REACHES_MODEL']);
+    });
+
+    it('skips the check when it cannot be certain (no schema, unknown dataset, a named column that may not be there)', () => {
+      assert.deepEqual(validateWorkflow(km({}, [])).issues, []);
+      assert.deepEqual(validateWorkflow(km({}, []), { datasetSchema: () => undefined }).issues.map((i) => i.code), ['UNKNOWN_DATASET']);
+      // variance_threshold may drop "sepal length (cm)": naming it afterwards fails first or not, depending on the data.
+      const g = km({}, [['variance_threshold', {}], ['scale', { columns: ['sepal length (cm)'] }]]);
+      assert.deepEqual(issues(g), []);
+      // A one-hot output named downstream: its existence depends on the data.
+      const named = issues(chain({ target: 'Body Mass (g)' }, [['impute', {}], ['one_hot', { columns: ['Island'] }], ['scale', { columns: ['Island=Biscoe'] }]], 'linear_regression'), penguins);
+      assert.deepEqual(named.map((i) => i.code), ['UNKNOWN_COLUMN']);
     });
   });
 });

@@ -22,6 +22,7 @@ export type WorkflowIssueCode =
   | 'UNKNOWN_COLUMN'
   | 'MISSING_TARGET'
   | 'TARGET_TYPE_MISMATCH'
+  | 'CATEGORICAL_REACHES_MODEL'
   | 'NO_MODEL';
 
 /** One problem with a workflow; `nodeId` and `field` name where it is when known. */
@@ -78,6 +79,7 @@ export function validateWorkflow(input: unknown, ctx: ValidationContext = {}): V
   const graph = parsed.data;
   const defs = new Map<string, NodeTypeDef>();
   const seen = new Set<string>();
+  const badParams = new Set<string>();
   for (const node of graph.nodes) {
     if (seen.has(node.id)) {
       issues.push({ code: 'DUPLICATE_NODE_ID', nodeId: node.id, field: 'id', message: `Node id "${node.id}" is used more than once` });
@@ -100,6 +102,7 @@ export function validateWorkflow(input: unknown, ctx: ValidationContext = {}): V
     }
     const p = (def.params as z.ZodTypeAny).safeParse(node.params);
     if (!p.success) {
+      badParams.add(node.id);
       for (const iss of p.error.issues) {
         const field = ['params', ...iss.path].join('.');
         issues.push({ code: 'INVALID_PARAM', nodeId: node.id, field, message: `Node "${node.id}" (${def.label}): ${field}: ${iss.message}` });
@@ -182,7 +185,7 @@ export function validateWorkflow(input: unknown, ctx: ValidationContext = {}): V
     issues.push({ code: 'NO_MODEL', message: 'The workflow has no model node to train' });
   }
 
-  if (order.ok && ctx.datasetSchema) checkColumns(graph, defs, resolved, ctx.datasetSchema, issues);
+  if (order.ok && ctx.datasetSchema) checkColumns(graph, defs, resolved, ctx.datasetSchema, issues, badParams);
 
   return {
     valid: issues.length === 0,
@@ -261,6 +264,7 @@ function checkColumns(
   edges: ResolvedEdge[],
   lookup: (id: string) => DatasetSchema | undefined,
   issues: WorkflowIssue[],
+  badParams: ReadonlySet<string> = new Set(),
 ): void {
   const schemas = new Map<string, DatasetSchema>();
   for (const node of graph.nodes) {
@@ -321,6 +325,150 @@ function checkColumns(
       }
     }
   }
+  for (const node of graph.nodes) {
+    const def = defs.get(node.id);
+    if (def?.category === 'model' && def.task) checkCategoricalReachesModel(node.id, def, graph, defs, edges, schemas, badParams, issues);
+  }
+}
+
+/** A feature column as the executor's frame holds it at some point of the chain. */
+interface TrackedColumn {
+  name: string;
+  kind: 'numeric' | 'categorical' | 'datetime';
+  /** Created by a transform (one-hot, ordinal, …): scaling and clipping skip it by default. */
+  derived: boolean;
+  /** Present or not depending on the data (a variance threshold may have dropped it). */
+  maybe: boolean;
+}
+
+/**
+ * Categorical columns reaching a model: follows the chain dataset → split → transforms →
+ * model as the executor does (`chooseFeatures` in executors/pipeline/dataset-frame.ts, then
+ * each step's type rules) and reports CATEGORICAL_REACHES_MODEL on the model node, naming
+ * the columns, when categorical columns are certain to reach it (no model takes them).
+ * Anything uncertain — a chain of another shape, a node with invalid params, a named column
+ * that may not be there or that the executor would refuse first — skips the check.
+ */
+function checkCategoricalReachesModel(
+  modelId: string,
+  modelDef: NodeTypeDef,
+  graph: WorkflowGraph,
+  defs: Map<string, NodeTypeDef>,
+  edges: ResolvedEdge[],
+  schemas: ReadonlyMap<string, DatasetSchema>,
+  badParams: ReadonlySet<string>,
+  issues: WorkflowIssue[],
+): void {
+  const byTarget = new Map<string, string>();
+  for (const e of edges) byTarget.set(e.target, e.source);
+  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  const chain: Array<{ id: string; type: string; params: Record<string, unknown> }> = [];
+  const guard = new Set<string>();
+  for (let cur: string | undefined = modelId; cur !== undefined; cur = byTarget.get(cur)) {
+    if (guard.has(cur)) return;
+    guard.add(cur);
+    const n = byId.get(cur);
+    if (!n || badParams.has(n.id) || !defs.has(n.id)) return;
+    chain.unshift(n);
+    if (n.type === 'dataset') break;
+  }
+  const [ds, split, ...rest] = chain;
+  rest.pop(); // the model
+  if (ds?.type !== 'dataset' || split?.type !== 'split') return;
+  if (rest.some((s) => defs.get(s.id)?.category !== 'transform')) return;
+  const schema = schemas.get(ds.id);
+  if (!schema) return;
+
+  // The dataset node: chooseFeatures.
+  const p = ds.params as { target?: string; features?: string[]; ignore?: string[] };
+  const ignore = new Set(p.ignore ?? []);
+  const wanted = p.features ? new Set(p.features) : null;
+  const dtNodes = rest.filter((s) => s.type === 'datetime_features').map((s) => (s.params as { columns?: string[] }).columns);
+  const dtWanted = (name: string) => dtNodes.some((cols) => !cols || cols.includes(name));
+  let cols: TrackedColumn[] = [];
+  for (const c of schema.columns) {
+    if (c.name === p.target || ignore.has(c.name)) continue;
+    if (wanted ? !wanted.has(c.name) : c.role === 'ignore' || c.role === 'target') continue;
+    if (NUMERIC_TYPES.has(c.type)) cols.push({ name: c.name, kind: 'numeric', derived: false, maybe: false });
+    else if (c.type === 'categorical') cols.push({ name: c.name, kind: 'categorical', derived: false, maybe: false });
+    else if (c.type === 'datetime' && dtWanted(c.name)) cols.push({ name: c.name, kind: 'datetime', derived: false, maybe: false });
+  }
+  if (cols.length === 0) return; // NO_FEATURES first
+
+  // Transforms. `opaque`: columns whose names depend on the data (one-hot outputs, …) exist.
+  let opaque = false;
+  /** The columns a step reads (named, each of kind `kind` if given; else those passing `ok`), or null when uncertain or refused by the executor. */
+  const select = (names: string[] | undefined, kind: TrackedColumn['kind'] | undefined, ok: (c: TrackedColumn) => boolean): TrackedColumn[] | null => {
+    if (!names) return cols.filter(ok);
+    const out: TrackedColumn[] = [];
+    for (const n of names) {
+      if (opaque && (n.includes('=') || n.includes('__'))) return null;
+      const c = cols.find((x) => x.name === n);
+      if (!c || c.maybe || (kind && c.kind !== kind)) return null;
+      out.push(c);
+    }
+    return out;
+  };
+  /** Replaces the selected columns by numeric ones (same name when `sameName`, else names that depend on the data). */
+  const encode = (sel: TrackedColumn[], sameName: boolean) => {
+    const done = new Set(sel);
+    cols = cols.flatMap((c) => (!done.has(c) ? [c] : sameName ? [{ name: c.name, kind: 'numeric' as const, derived: true, maybe: false }] : []));
+    if (!sameName && sel.length > 0) opaque = true;
+  };
+  for (const step of rest) {
+    const sp = step.params as { columns?: string[]; addIndicator?: boolean };
+    let sel: TrackedColumn[] | null;
+    switch (step.type) {
+      case 'impute':
+        sel = select(sp.columns, undefined, () => true);
+        if (!sel) return;
+        if (sp.addIndicator && sel.length > 0) opaque = true;
+        break;
+      case 'scale':
+        if (!select(sp.columns, 'numeric', (c) => c.kind === 'numeric' && !c.derived)) return;
+        break;
+      case 'clip':
+        if (!select(sp.columns, 'numeric', (c) => c.kind === 'numeric' && !c.derived)) return;
+        break;
+      case 'variance_threshold':
+        // Drops numeric columns depending on the data; never a categorical one.
+        sel = select(sp.columns, 'numeric', (c) => c.kind === 'numeric');
+        if (!sel) return;
+        for (const c of sel) c.maybe = true;
+        break;
+      case 'one_hot':
+        sel = select(sp.columns, 'categorical', (c) => c.kind === 'categorical');
+        if (!sel) return;
+        encode(sel, false);
+        break;
+      case 'ordinal':
+        sel = select(sp.columns, 'categorical', (c) => c.kind === 'categorical');
+        if (!sel) return;
+        encode(sel, true);
+        break;
+      case 'target_encode':
+        if (modelDef.task === 'clustering') return; // refused for lack of a target
+        sel = select(sp.columns, 'categorical', (c) => c.kind === 'categorical');
+        if (!sel) return;
+        encode(sel, false); // one column per class for a multiclass target
+        break;
+      case 'datetime_features':
+        sel = select(sp.columns, 'datetime', (c) => c.kind === 'datetime');
+        if (!sel) return;
+        encode(sel, false);
+        break;
+      default:
+        return;
+    }
+  }
+  const cats = cols.filter((c) => c.kind === 'categorical').map((c) => c.name);
+  if (cats.length === 0) return;
+  const encoders = modelDef.task === 'clustering' ? 'a one-hot or ordinal node' : 'a one-hot, ordinal or target encoding node';
+  issues.push({
+    code: 'CATEGORICAL_REACHES_MODEL',
+    nodeId: modelId,
+    message: `Node "${modelId}" (${modelDef.label}): categorical column${cats.length > 1 ? 's' : ''} ${cats.map((c) => `"${c}"`).join(', ')} reach${cats.length > 1 ? '' : 'es'} the model, which takes numeric features only; add ${encoders} before it, or list ${cats.length > 1 ? 'them' : 'it'} in params.ignore of dataset node "${ds.id}"`,
+  });
 }
 
 /**
