@@ -75,31 +75,41 @@ function isBlankRecord(fields: readonly string[]): boolean {
   return fields.length === 1 && fields[0].trim().length === 0;
 }
 
+/**
+ * The record handling both passes share: the first non-blank record is the header (read into
+ * `r`); blank records are skipped; a record of another width is counted ragged (the first
+ * {@link MAX_LISTED_ROWS} listed); a data record has its field lengths checked and is counted.
+ * Returns true for a data record.
+ */
+function takeRecord(r: Pass1, fields: string[], endLine: number, src: Source, o: ResolvedOptions): boolean {
+  if (r.header === null) {
+    if (isBlankRecord(fields)) return false;
+    const h = readHeader(fields, endLine, src, o);
+    r.header = h.header;
+    r.headerWarnings = h.headerWarnings;
+    r.inferrer = h.inferrer;
+    return false;
+  }
+  const ncols = r.header.length;
+  if (fields.length !== ncols) {
+    if (isBlankRecord(fields)) return false;
+    if (r.ragged.length < MAX_LISTED_ROWS) r.ragged.push({ line: endLine - lineBreaksIn(fields), fields: fields.length, expected: ncols });
+    r.raggedTotal++;
+    return false;
+  }
+  checkFieldLengths(fields, o.maxFieldBytes, endLine, r.header);
+  r.rows++;
+  return true;
+}
+
 /** Pass 1 (inference only). With `limitRows` it stops after that many data rows (the speculative prefix). */
 async function runPass1(csvPath: string, src: Source, o: ResolvedOptions, limitRows = Infinity): Promise<Pass1> {
   const r: Pass1 = { header: null, headerWarnings: [], inferrer: null, ragged: [], raggedTotal: 0, rows: 0 };
-  let ncols = 0;
   await readRecords<never>(
     csvPath,
     { ...src, maxRecordBytes: maxRecordBytes(o), maxFieldBytes: o.maxFieldBytes, signal: o.signal, nameOf: (i) => r.header?.[i]?.name },
     (fields, endLine) => {
-      if (r.header === null) {
-        if (isBlankRecord(fields)) return null;
-        const h = readHeader(fields, endLine, src, o);
-        r.header = h.header;
-        r.headerWarnings = h.headerWarnings;
-        r.inferrer = h.inferrer;
-        ncols = fields.length;
-        return null;
-      }
-      if (fields.length !== ncols) {
-        if (isBlankRecord(fields)) return null;
-        if (r.ragged.length < MAX_LISTED_ROWS) r.ragged.push({ line: endLine - lineBreaksIn(fields), fields: fields.length, expected: ncols });
-        r.raggedTotal++;
-        return null;
-      }
-      checkFieldLengths(fields, o.maxFieldBytes, endLine, r.header);
-      r.rows++;
+      if (!takeRecord(r, fields, endLine, src, o)) return null;
       // Once the file is certain to be rejected, only keep looking for bad rows.
       if (r.raggedTotal === 0 || o.skipBadRows) r.inferrer!.add(fields);
       if (r.rows >= limitRows) throw new StopReading();
@@ -272,25 +282,13 @@ async function runMain(csvPath: string, arrowPath: string, src: Source, o: Resol
     csvPath,
     { ...src, maxRecordBytes: maxRecordBytes(o), maxFieldBytes: o.maxFieldBytes, signal: o.signal, nameOf: (i) => r.header?.[i]?.name },
     (fields, endLine) => {
-      if (r.header === null) {
-        if (isBlankRecord(fields)) return null;
-        const h = readHeader(fields, endLine, src, o);
-        r.header = h.header;
-        r.headerWarnings = h.headerWarnings;
-        r.inferrer = h.inferrer;
-        if (fields.length !== ncols) converting = false; // cannot happen: same header as the prefix
+      const data = takeRecord(r, fields, endLine, src, o);
+      // a ragged row: the file will be rejected (unless skipBadRows), so conversion stops
+      if (r.raggedTotal > 0 && !o.skipBadRows) {
+        converting = false;
         return null;
       }
-      if (fields.length !== ncols) {
-        if (isBlankRecord(fields)) return null;
-        if (r.ragged.length < MAX_LISTED_ROWS) r.ragged.push({ line: endLine - lineBreaksIn(fields), fields: fields.length, expected: ncols });
-        r.raggedTotal++;
-        if (!o.skipBadRows) converting = false; // the file will be rejected
-        return null;
-      }
-      checkFieldLengths(fields, o.maxFieldBytes, endLine, r.header);
-      r.rows++;
-      if (r.raggedTotal > 0 && !o.skipBadRows) return null;
+      if (!data) return null;
       const inf = r.inferrer!;
       if (!converting) {
         inf.add(fields);
