@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { scanNumericText, verificationSql } from './engine-duckdb.js';
+import { scanNumericText, verificationSql } from './numeric-text-check.js';
 import type { ColumnPlan } from './infer.js';
 import { ingestCsvFile, type IngestOptions, type IngestResult } from './index.js';
 import { Kind } from './kinds.js';

@@ -1,6 +1,6 @@
-/** Worker-thread entry of the fast path's byte-wise text check (see engine-duckdb.ts `scanNumericText`). */
+/** Worker-thread entry of the fast path's byte-wise text check (see numeric-text-check.ts `scanNumericText`). */
 import { parentPort, workerData } from 'node:worker_threads';
-import { scanNumericText } from './engine-duckdb.js';
+import { scanNumericText } from './numeric-text-check.js';
 
 const { csvPath, delimiter, ncols } = workerData as { csvPath: string; delimiter: string; ncols: number };
 
